@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilCore
+
+/// The agent: probes its checks on schedule and ships the heartbeats to the collector.
+///
+/// Run it in a `ServiceGroup`; on graceful shutdown (SIGTERM, Ctrl-C) it stops probing and flushes
+/// what is queued before returning.
+public struct Agent: Service {
+    /// The configuration in force.
+    public let configuration: AgentConfiguration
+    private let logger: Logger
+
+    public init(configuration: AgentConfiguration, logger: Logger = Logger(label: "vigil.agent")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let probeClient = HTTPProbe.makeClient()
+        let shipClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let queue = OutboundQueue(limit: configuration.queueLimit)
+        let entries = configuration.checks.enumerated().map { index, check in
+            let definition = check.definition(id: UInt32(index + 1))
+            return Scheduler.Entry(definition: definition, probe: Self.probe(for: check, client: probeClient))
+        }
+        let sessionID = Self.newSessionID()
+        let scheduler = Scheduler(entries: entries, queue: queue)
+        let shipper = Shipper(
+            configuration: configuration, queue: queue, client: shipClient,
+            definitions: entries.map(\.definition), sessionID: sessionID, logger: logger
+        )
+        logger.notice("agent started", metadata: [
+            "name": "\(configuration.name)", "collector": "\(configuration.collectorURL)",
+            "checks": "\(entries.count)", "session": "\(sessionID)",
+        ])
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                try? await cancelWhenGracefulShutdown { await scheduler.run() }
+            }
+            group.addTask { await shipper.run() }
+        }
+        try? await probeClient.shutdown()
+        try? await shipClient.shutdown()
+        logger.notice("agent stopped")
+    }
+
+    static func probe(for check: CheckConfiguration, client: HTTPClient) -> any Probe {
+        switch check.kind {
+        case .http(let url, let expect):
+            return HTTPProbe(url: url, expectStatus: expect, timeoutMs: check.timeoutMs, client: client)
+        case .tcp(let host, let port):
+            return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs)
+        }
+    }
+
+    static func newSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in
+            let byte = UInt8.random(in: .min ... .max, using: &generator)
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import VigilConfig
+import VigilCore
+
+/// How an agent runs: where it ships, how it batches, what it checks.
+///
+/// ```yaml
+/// collector: http://127.0.0.1:7400   # collector base URL
+/// token_file: /etc/vigil/agent.token # or token: vigil_agt_...
+/// name: web-01                       # default: the host name (for logs; identity is the token)
+/// batch:
+///   max_heartbeats: 500              # ship when this many are waiting (default 500)
+///   max_delay: 5s                    # or when the oldest has waited this long (default 5s)
+/// queue_limit: 100000                # heartbeats held while the collector is away; oldest dropped beyond
+/// checks:
+///   - name: api-health
+///     service: api
+///     kind: http                     # http (default) or tcp
+///     url: http://127.0.0.1:8080/health
+///     interval: 10s                  # default 30s
+///     timeout: 5s                    # default min(10s, interval)
+///     expect_status: [200, "300-399"]  # default 200-299
+///   - name: db-port
+///     service: db
+///     kind: tcp
+///     target: 127.0.0.1:5432
+/// ```
+public struct AgentConfiguration: Sendable, Hashable {
+    /// Collector base URL, e.g. `http://127.0.0.1:7400`.
+    public var collectorURL: String
+    /// The agent's bearer token.
+    public var token: String
+    /// Name used in logs and the User-Agent. Default: the host name.
+    public var name: String
+    /// Ship when this many heartbeats wait. Default 500.
+    public var batchMaxHeartbeats: Int = 500
+    /// Ship when the oldest waiting heartbeat is this old, ms. Default 5 s.
+    public var batchMaxDelayMs: Int64 = 5_000
+    /// Heartbeats held in memory while the collector is unreachable; beyond this the oldest are dropped
+    /// and reported in the next batch's `dropped`. Default 100,000.
+    public var queueLimit: Int = 100_000
+    /// An empty batch is sent when nothing was shipped for this long, ms (liveness). Default 30 s.
+    public var livenessIntervalMs: Int64 = 30_000
+    /// The checks.
+    public var checks: [CheckConfiguration]
+
+    public init(collectorURL: String, token: String, name: String? = nil, checks: [CheckConfiguration]) {
+        self.collectorURL = collectorURL
+        self.token = token
+        self.name = name ?? ProcessInfo.processInfo.hostName
+        self.checks = checks
+    }
+
+    /// Reads and validates a config file; errors carry file, line and reason.
+    public static func load(path: String) throws(ConfigError) -> AgentConfiguration {
+        let root = try ConfigDocument.load(path: path)
+        let directory = (path as NSString).deletingLastPathComponent
+        return try parse(root, relativeTo: directory)
+    }
+
+    /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
+    public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
+        let object = try root.object(allowedKeys: ["collector", "token", "token_file", "name", "batch", "queue_limit", "checks"])
+        let collectorValue = try object.required("collector")
+        let collector = try collectorValue.nonEmptyString()
+        guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw collectorValue.error("expected an http:// or https:// URL")
+        }
+        let token = try readToken(object, relativeTo: directory)
+        var configuration = AgentConfiguration(
+            collectorURL: collector.hasSuffix("/") ? String(collector.dropLast()) : collector,
+            token: token,
+            name: try object.optional("name")?.nonEmptyString(),
+            checks: []
+        )
+        if let batch = object.optional("batch") {
+            let batchObject = try batch.object(allowedKeys: ["max_heartbeats", "max_delay"])
+            if let max = batchObject.optional("max_heartbeats") {
+                let value = try max.int()
+                guard (1...100_000).contains(value) else { throw max.error("must be between 1 and 100000") }
+                configuration.batchMaxHeartbeats = value
+            }
+            if let delay = batchObject.optional("max_delay") { configuration.batchMaxDelayMs = try delay.durationMs() }
+        }
+        if let limit = object.optional("queue_limit") {
+            let value = try limit.int()
+            guard value >= 1 else { throw limit.error("must be at least 1") }
+            configuration.queueLimit = value
+        }
+        let checksValue = try object.required("checks")
+        var names: Set<String> = []
+        for item in try checksValue.array() {
+            let check = try parseCheck(item)
+            guard names.insert(check.name).inserted else {
+                throw item.error("duplicate check name \"\(check.name)\"")
+            }
+            configuration.checks.append(check)
+        }
+        guard !configuration.checks.isEmpty else { throw checksValue.error("at least one check is needed") }
+        return configuration
+    }
+
+    private static func readToken(_ object: ConfigObject, relativeTo directory: String) throws(ConfigError) -> String {
+        if let inline = object.optional("token") { return try inline.nonEmptyString() }
+        guard let fileValue = object.optional("token_file") else {
+            throw object.value.error("either token or token_file is required", code: .missingKey)
+        }
+        var path = try fileValue.nonEmptyString()
+        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw fileValue.error("cannot read token file \(path)")
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw fileValue.error("token file \(path) is empty") }
+        return token
+    }
+
+    private static func parseCheck(_ item: ConfigValue) throws(ConfigError) -> CheckConfiguration {
+        let object = try item.object(allowedKeys: ["name", "service", "kind", "url", "target", "interval", "timeout", "expect_status"])
+        let name = try object.required("name").nonEmptyString()
+        let service = try object.optional("service")?.nonEmptyString() ?? name
+        let kindValue = object.optional("kind")
+        let kindName = try kindValue?.string() ?? (object.optional("url") != nil ? "http" : "tcp")
+        let kind: CheckConfiguration.Kind
+        switch kindName {
+        case "http":
+            let urlValue = try object.required("url")
+            let text = try urlValue.nonEmptyString()
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw urlValue.error("expected an http:// or https:// URL")
+            }
+            var codes = StatusCodeSet()
+            if let expect = object.optional("expect_status") {
+                let items = (try? expect.array()) ?? [expect]
+                var ranges: [ClosedRange<Int>] = []
+                for entry in items {
+                    guard let range = StatusCodeSet.parseItem(try entry.string()) else {
+                        throw entry.error("expected a status code such as 200 or a range such as 200-299")
+                    }
+                    ranges.append(range)
+                }
+                codes = StatusCodeSet(ranges: ranges)
+            }
+            kind = .http(url: text, expectStatus: codes)
+        case "tcp":
+            let targetValue = try object.required("target")
+            let text = try targetValue.nonEmptyString()
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                  (1...65535).contains(port), colon > text.startIndex else {
+                throw targetValue.error("expected HOST:PORT")
+            }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            kind = .tcp(host: host, port: port)
+        default:
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http or tcp)")
+        }
+        let interval = try object.optional("interval")?.durationMs() ?? 30_000
+        let timeoutValue = object.optional("timeout")
+        let timeout = try timeoutValue?.durationMs()
+        if let timeout, timeout > interval, let timeoutValue {
+            throw timeoutValue.error("timeout must not be longer than the interval")
+        }
+        return CheckConfiguration(name: name, service: service, kind: kind, intervalMs: interval, timeoutMs: timeout)
+    }
+}

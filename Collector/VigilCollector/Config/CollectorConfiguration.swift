@@ -1,0 +1,80 @@
+import VigilConfig
+import VigilCore
+
+/// How the collector runs. Every field has a documented default; a YAML file overrides them and
+/// command-line flags override the file.
+///
+/// ```yaml
+/// listen: 127.0.0.1:7400      # host:port to serve HTTP on
+/// data_dir: ./vigil-data      # SQLite database and admin.token
+/// max_body_bytes: 8388608     # decompressed batch size limit (8 MiB)
+/// retention: 400d             # heartbeats older than this are refused
+/// max_clock_skew: 5m          # heartbeats further in the future are refused
+/// ```
+public struct CollectorConfiguration: Sendable, Hashable {
+    /// Host to listen on. Default `127.0.0.1`.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on; 0 picks a free one. Default 7400.
+    public var port: Int = 7400
+    /// Where the database and the admin token live. Default `./vigil-data`.
+    public var dataDirectory: String = "./vigil-data"
+    /// Largest decompressed batch accepted, in bytes. Default 8 MiB.
+    public var maxBodyBytes: Int = 8 * 1024 * 1024
+    /// How far back heartbeats are accepted, in ms. Default 400 days (a year-long report plus margin).
+    public var retentionMs: Int64 = 400 * 86_400_000
+    /// How far in the future a heartbeat may be stamped, in ms. Default 5 minutes.
+    public var maxClockSkewMs: Int64 = 5 * 60_000
+
+    public init() {}
+
+    /// Reads a YAML config file on top of the defaults.
+    public static func load(path: String) throws(ConfigError) -> CollectorConfiguration {
+        try parse(ConfigDocument.load(path: path))
+    }
+
+    /// Reads a parsed YAML document on top of the defaults.
+    public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
+        let object = try root.object(allowedKeys: ["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew"])
+        var configuration = CollectorConfiguration()
+        if let listen = object.optional("listen") {
+            let text = try listen.string()
+            guard let address = HostPort(text) else { throw listen.error("expected HOST:PORT, e.g. 127.0.0.1:7400") }
+            configuration.host = address.host
+            configuration.port = address.port
+        }
+        if let dataDir = object.optional("data_dir") { configuration.dataDirectory = try dataDir.nonEmptyString() }
+        if let maxBody = object.optional("max_body_bytes") {
+            let value = try maxBody.int()
+            guard value >= 1024 else { throw maxBody.error("must be at least 1024") }
+            configuration.maxBodyBytes = value
+        }
+        if let retention = object.optional("retention") { configuration.retentionMs = try retention.durationMs() }
+        if let skew = object.optional("max_clock_skew") { configuration.maxClockSkewMs = try skew.durationMs() }
+        return configuration
+    }
+}
+
+/// A `HOST:PORT` pair (`127.0.0.1:7400`, `[::1]:7400`, `:7400` for all interfaces).
+public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+    /// Host name or address.
+    public var host: String
+    /// Port number.
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; `nil` when malformed.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

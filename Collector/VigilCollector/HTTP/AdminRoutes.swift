@@ -1,0 +1,37 @@
+import Hummingbird
+import VigilWire
+
+/// Administrative writes: registering agents.
+struct AdminRoutes: Sendable {
+    let store: any Store
+    let authenticator: Authenticator
+
+    /// `POST /v1/agents {"name": ...}` → `201 {"name", "token"}`; 409 when the name is taken.
+    func addAgent(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let body = try await JSONBody.decode(AgentCreateRequest.self, from: request)
+        let name = body.name.trimmingCharacters(in: .whitespaces)
+        guard Self.isValidName(name) else {
+            throw APIError.badRequest("agent name must be 1–64 characters of letters, digits, '.', '-' or '_'")
+        }
+        let token = Tokens.generate(prefix: "vigil_agt_")
+        do {
+            _ = try await store.registerAgent(name: name, tokenHash: Tokens.hash(token), nowMs: WallClock.nowMs())
+        } catch let error as StoreError where error.code == .alreadyExists {
+            throw APIError(.conflict, code: "already_exists", error.message)
+        }
+        context.logger.notice("registered agent", metadata: ["agent": "\(name)"])
+        return JSONBody.response(AgentCreated(name: name, token: token), status: .created)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetLite.nameCharacters.contains($0)) }
+    }
+}
+
+enum CharacterSetLite {
+    static let nameCharacters: Set<Unicode.Scalar> = Set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_".unicodeScalars
+    )
+}

@@ -1,0 +1,96 @@
+import Hummingbird
+import Logging
+import NIOCore
+import VigilCore
+import VigilWire
+
+/// `POST /v1/batches`: authenticate, inflate within the limit while the body streams in, decode, store
+/// once per (agent, session, seq), and answer `{"acked_through": seq}`.
+struct BatchRoute: Sendable {
+    let store: any Store
+    let authenticator: Authenticator
+    let configuration: CollectorConfiguration
+
+    func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        let agent = try await authenticator.agent(request)
+        let format: ContentFormat
+        let encoding: ContentEncoding
+        do {
+            format = try ContentFormat(contentType: request.headers[.contentType])
+            encoding = try ContentEncoding(header: request.headers[.contentEncoding])
+        } catch {
+            throw APIError(error)
+        }
+        let (raw, body) = try await readBody(request, encoding: encoding)
+        let batch: Batch
+        do {
+            batch = try BatchCodec.decode(body, format: format)
+            try Self.validate(batch)
+        } catch {
+            throw APIError(error)
+        }
+
+        let now = WallClock.nowMs()
+        let outcome = try await store.ingest(IngestBatch(
+            agentID: agent.id, batch: batch, rawBody: raw, contentType: format.rawValue,
+            contentEncoding: encoding.rawValue, receivedMs: now,
+            oldestAcceptedMs: now - configuration.retentionMs, newestAcceptedMs: now + configuration.maxClockSkewMs
+        ))
+        if !outcome.rejected.isEmpty {
+            context.logger.warning("refused heartbeats", metadata: [
+                "agent": "\(agent.name)", "count": "\(outcome.rejected.count)", "first": "\(outcome.rejected[0].reason)",
+            ])
+        }
+        return JSONBody.response(BatchAck(
+            ackedThrough: batch.seq, accepted: outcome.accepted, duplicate: outcome.duplicate,
+            rejected: outcome.rejected, resendChecks: outcome.unknownCheck
+        ))
+    }
+
+    /// Reads the body, inflating as it arrives and stopping at the limit: returns the bytes as received
+    /// and the decoded bytes.
+    private func readBody(_ request: Request, encoding: ContentEncoding) async throws -> (raw: [UInt8], body: [UInt8]) {
+        let limit = configuration.maxBodyBytes
+        // A compressed stream can be a little larger than its content; allow for the framing.
+        let rawLimit = encoding == .identity ? limit : limit + limit / 64 + 1024
+        var raw: [UInt8] = []
+        let inflater = try encoding.zlibFormat.map { format throws(CompressionError) in try Inflater(format: format, limit: limit) }
+        do {
+            for try await chunk in request.body {
+                if raw.count + chunk.readableBytes > rawLimit {
+                    throw tooLarge("body exceeds the limit of \(rawLimit) bytes")
+                }
+                raw.append(contentsOf: chunk.readableBytesView)
+                if let inflater {
+                    try chunk.withUnsafeReadableBytes { bytes throws(CompressionError) in try inflater.update(bytes) }
+                }
+            }
+            guard let inflater else { return (raw, raw) }
+            return (raw, try inflater.finish())
+        } catch let error as CompressionError {
+            if error.code == .limitExceeded {
+                throw tooLarge("inflated body exceeds the limit of \(limit) bytes")
+            }
+            throw APIError(BatchCodec.wireError(for: error, encoding: encoding))
+        }
+    }
+
+    private func tooLarge(_ message: String) -> APIError {
+        var error = APIError(.contentTooLarge, code: WireError.Code.bodyTooLarge.rawValue, message)
+        // The rest of the body is not read: close the connection rather than drain it.
+        error.headers[.connection] = "close"
+        return error
+    }
+
+    /// Checks what the codec cannot: values that would make the figures meaningless.
+    static func validate(_ batch: Batch) throws(WireError) {
+        guard !batch.sessionID.isEmpty else { throw WireError(.malformedBody, "session_id must not be empty") }
+        guard batch.sessionID.utf8.count <= 128 else { throw WireError(.malformedBody, "session_id is longer than 128 bytes") }
+        guard batch.seq <= UInt64(Int64.max) else { throw WireError(.malformedBody, "seq is out of range") }
+        for (index, check) in batch.checks.enumerated() {
+            guard !check.name.isEmpty else { throw WireError(.malformedBody, "checks[\(index)].name must not be empty") }
+            guard !check.service.isEmpty else { throw WireError(.malformedBody, "checks[\(index)].service must not be empty") }
+            guard check.intervalMs > 0 else { throw WireError(.malformedBody, "checks[\(index)].interval_ms must be greater than 0") }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Hummingbird
+
+/// All collector routes.
+enum CollectorRouter {
+    static func build(store: any Store, configuration: CollectorConfiguration) -> Router<BasicRequestContext> {
+        let authenticator = Authenticator(store: store)
+        let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration)
+        let reads = ReadRoutes(store: store, authenticator: authenticator)
+        let admin = AdminRoutes(store: store, authenticator: authenticator)
+
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.post("/v1/batches", use: batches.handle)
+        router.get("/v1/services", use: reads.services)
+        router.get("/v1/services/:service/uptime", use: reads.uptime)
+        router.get("/v1/agents", use: reads.agents)
+        router.post("/v1/agents", use: admin.addAgent)
+        return router
+    }
+}

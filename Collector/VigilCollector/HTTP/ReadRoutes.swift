@@ -1,0 +1,93 @@
+import Hummingbird
+import VigilCore
+import VigilWire
+
+/// The operator's read API: services, uptime and agents. Every route needs an admin token.
+struct ReadRoutes: Sendable {
+    let store: any Store
+    let authenticator: Authenticator
+
+    var calculator: UptimeCalculator { UptimeCalculator(store: store) }
+
+    /// `GET /v1/services`: each service's state now and its last 24 hours.
+    func services(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let now = WallClock.nowMs()
+        var result: [ServiceStatusInfo] = []
+        for service in try await store.services() {
+            let current = try await calculator.current(service: service, nowMs: now)
+            guard let day = try await calculator.report(service: service, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
+                continue
+            }
+            let checks = current.checks.map { check, state in
+                CheckStatusInfo(
+                    name: check.definition.name, agent: check.agentName, kind: check.definition.kind,
+                    target: check.definition.target, state: state.rawValue,
+                    lastHeartbeat: check.lastHeartbeat.map { ISOTime.format(ms: $0.timestampMs) },
+                    latencyMs: check.lastHeartbeat.map { Double($0.latencyUs) / 1000 },
+                    message: check.lastHeartbeat?.message
+                )
+            }
+            result.append(ServiceStatusInfo(service: service, state: current.state.rawValue, last24h: day, checks: checks))
+        }
+        return JSONBody.response(result)
+    }
+
+    /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`.
+    func uptime(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let service = try context.parameters.require("service")
+        let now = WallClock.nowMs()
+        let (from, to) = try Self.window(request.uri.queryParameters, nowMs: now)
+        guard let report = try await calculator.report(service: service, fromMs: from, toMs: to, nowMs: now) else {
+            throw APIError.notFound("no service named \"\(service)\" (no check reports to it)")
+        }
+        return JSONBody.response(report)
+    }
+
+    /// `GET /v1/agents`.
+    func agents(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let now = WallClock.nowMs()
+        let agents = try await store.agents().map { agent in
+            AgentInfo(
+                name: agent.name, createdAt: ISOTime.format(ms: agent.createdMs),
+                lastSeen: agent.lastSeenMs.map { ISOTime.format(ms: $0) }, version: agent.agentVersion,
+                sessionID: agent.sessionID, batches: agent.batches, heartbeats: agent.heartbeats, dropped: agent.dropped,
+                lastHeartbeat: agent.lastHeartbeatMs.map { ISOTime.format(ms: $0) },
+                lagSeconds: agent.lastHeartbeatMs.map { Double(max(0, now - $0)) / 1000 }
+            )
+        }
+        return JSONBody.response(agents)
+    }
+
+    /// The window a query asks for: `last` (a duration back from now, default 24h) or `from`/`to`.
+    static func window(_ query: Parameters, nowMs: Int64) throws -> (Int64, Int64) {
+        let from = query.get("from")
+        let to = query.get("to")
+        if from != nil || to != nil {
+            guard let fromText = from, let fromMs = ISOTime.parse(fromText) else {
+                throw APIError.badRequest("from must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
+            }
+            let toMs: Int64
+            if let toText = to {
+                guard let parsed = ISOTime.parse(toText) else {
+                    throw APIError.badRequest("to must be an ISO 8601 time such as 2026-11-02T00:00:00Z")
+                }
+                toMs = parsed
+            } else {
+                toMs = nowMs
+            }
+            guard toMs > fromMs else { throw APIError.badRequest("to must be after from") }
+            return (fromMs, toMs)
+        }
+        let last = query.get("last") ?? "24h"
+        do {
+            let span = try DurationText.parseMilliseconds(last)
+            guard span > 0 else { throw APIError.badRequest("last must be greater than zero") }
+            return (nowMs - span, nowMs)
+        } catch let error as DurationText.ParseError {
+            throw APIError.badRequest("last: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import VigilCore
+
+/// The embedded store: one SQLite file through GRDB, in WAL mode, migrated on open.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.unavailable, "cannot open SQLite store at \(path): \(error)")
+        }
+    }
+
+    /// The schema, one migration per version. Never edit a shipped migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE admin_tokens (
+                    id INTEGER PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    note TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE agents (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_ms INTEGER NOT NULL,
+                    last_seen_ms INTEGER,
+                    agent_version TEXT,
+                    session_id TEXT,
+                    batches INTEGER NOT NULL DEFAULT 0,
+                    heartbeats INTEGER NOT NULL DEFAULT 0,
+                    dropped INTEGER NOT NULL DEFAULT 0,
+                    last_heartbeat_ms INTEGER
+                );
+                CREATE TABLE checks (
+                    id INTEGER PRIMARY KEY,
+                    agent_id INTEGER NOT NULL REFERENCES agents(id),
+                    name TEXT NOT NULL,
+                    local_id INTEGER NOT NULL,
+                    service TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    interval_ms INTEGER NOT NULL,
+                    timeout_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    last_ts_ms INTEGER,
+                    last_status TEXT,
+                    last_latency_us INTEGER,
+                    last_code INTEGER,
+                    last_message TEXT,
+                    UNIQUE (agent_id, name)
+                );
+                CREATE INDEX checks_by_service ON checks(service);
+                CREATE TABLE session_checks (
+                    agent_id INTEGER NOT NULL,
+                    session_id TEXT NOT NULL,
+                    local_id INTEGER NOT NULL,
+                    check_id INTEGER NOT NULL REFERENCES checks(id),
+                    PRIMARY KEY (agent_id, session_id, local_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE state_intervals (
+                    check_id INTEGER NOT NULL REFERENCES checks(id),
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    last_beat_ms INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    PRIMARY KEY (check_id, start_ms)
+                ) WITHOUT ROWID;
+                CREATE INDEX state_intervals_by_end ON state_intervals(check_id, end_ms);
+                CREATE TABLE raw_batches (
+                    agent_id INTEGER NOT NULL REFERENCES agents(id),
+                    session_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    received_ms INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    content_encoding TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    heartbeats INTEGER NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, session_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Tokens
+
+    public func addAdminToken(hash: String, note: String, nowMs: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO admin_tokens (token_hash, note, created_ms) VALUES (?, ?, ?)",
+                arguments: [hash, note, nowMs]
+            )
+        }
+    }
+
+    public func isAdminToken(hash: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM admin_tokens WHERE token_hash = ?", arguments: [hash]) ?? false
+        }
+    }
+
+    // MARK: Agents
+
+    public func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord {
+        try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE name = ?", arguments: [name]) ?? false {
+                throw StoreError(.alreadyExists, "an agent named \"\(name)\" already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO agents (name, token_hash, created_ms) VALUES (?, ?, ?)",
+                arguments: [name, tokenHash, nowMs]
+            )
+            return AgentRecord(id: db.lastInsertedRowID, name: name, createdMs: nowMs)
+        }
+    }
+
+    public func replaceAgentToken(name: String, tokenHash: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE agents SET token_hash = ? WHERE name = ?", arguments: [tokenHash, name])
+            if db.changesCount == 0 { throw StoreError(.notFound, "no agent named \"\(name)\"") }
+        }
+    }
+
+    public func agent(tokenHash: String) async throws -> AgentRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM agents WHERE token_hash = ?", arguments: [tokenHash])
+                .map(Self.agentRecord)
+        }
+    }
+
+    public func agents() async throws -> [AgentRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agents ORDER BY name").map(Self.agentRecord)
+        }
+    }
+
+    static func agentRecord(_ row: Row) -> AgentRecord {
+        AgentRecord(
+            id: row["id"], name: row["name"], createdMs: row["created_ms"], lastSeenMs: row["last_seen_ms"],
+            agentVersion: row["agent_version"], sessionID: row["session_id"], batches: row["batches"],
+            heartbeats: row["heartbeats"], dropped: row["dropped"], lastHeartbeatMs: row["last_heartbeat_ms"]
+        )
+    }
+
+    // MARK: Reading
+
+    public func services() async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT service FROM checks ORDER BY service")
+        }
+    }
+
+    public func checks(service: String) async throws -> [CheckRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT checks.*, agents.name AS agent_name FROM checks
+                    JOIN agents ON agents.id = checks.agent_id
+                    WHERE service = ? ORDER BY agents.name, checks.name
+                    """,
+                arguments: [service]
+            ).map(Self.checkRecord)
+        }
+    }
+
+    static func checkRecord(_ row: Row) -> CheckRecord {
+        let definition = CheckDefinition(
+            id: UInt32(truncatingIfNeeded: row["local_id"] as Int64), name: row["name"], service: row["service"],
+            kind: row["kind"], target: row["target"], intervalMs: UInt32(truncatingIfNeeded: row["interval_ms"] as Int64),
+            timeoutMs: UInt32(truncatingIfNeeded: row["timeout_ms"] as Int64)
+        )
+        var last: Heartbeat?
+        if let ts: Int64 = row["last_ts_ms"], let statusText: String = row["last_status"],
+           let status = CheckStatus(rawValue: statusText) {
+            last = Heartbeat(
+                check: definition.id, timestampMs: ts, status: status,
+                latencyUs: UInt32(truncatingIfNeeded: (row["last_latency_us"] as Int64?) ?? 0),
+                code: Int32(truncatingIfNeeded: (row["last_code"] as Int64?) ?? 0),
+                message: row["last_message"] ?? ""
+            )
+        }
+        return CheckRecord(id: row["id"], agentName: row["agent_name"], definition: definition, lastHeartbeat: last)
+    }
+
+    public func intervals(checkID: Int64, overlapping range: TimeRange) async throws -> [StateInterval] {
+        try await pool.read { db in
+            try Self.fetchIntervals(db, checkID: checkID, endAfter: range.startMs, startBefore: range.endMs)
+        }
+    }
+
+    static func fetchIntervals(_ db: Database, checkID: Int64, endAfter: Int64, startBefore: Int64) throws -> [StateInterval] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT status, start_ms, end_ms, last_beat_ms FROM state_intervals
+                WHERE check_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms
+                """,
+            arguments: [checkID, endAfter, startBefore]
+        ).map { row in
+            StateInterval(
+                status: CheckStatus(rawValue: row["status"]) ?? .unknown,
+                startMs: row["start_ms"], endMs: row["end_ms"], lastBeatMs: row["last_beat_ms"]
+            )
+        }
+    }
+
+    public func rawBatchCount(agentID: Int64) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM raw_batches WHERE agent_id = ?", arguments: [agentID]) ?? 0
+        }
+    }
+}

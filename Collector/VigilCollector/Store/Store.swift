@@ -1,0 +1,42 @@
+import VigilCore
+
+/// Everything the collector keeps (DESIGN §9). SQLite is the embedded default; other engines implement
+/// the same protocol and pass the same conformance tests.
+///
+/// Availability is stored as state intervals (one row per state change per check), never as individual
+/// heartbeats; raw batches are kept as received for audit.
+public protocol Store: Sendable {
+    // MARK: Tokens
+
+    /// Adds an admin token, by hash.
+    func addAdminToken(hash: String, note: String, nowMs: Int64) async throws
+    /// Whether an admin token with this hash exists.
+    func isAdminToken(hash: String) async throws -> Bool
+
+    // MARK: Agents
+
+    /// Registers an agent; throws ``StoreError/Code/alreadyExists`` when the name is taken.
+    func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord
+    /// Gives an existing agent a new token (the old one stops working).
+    func replaceAgentToken(name: String, tokenHash: String) async throws
+    /// The agent a token belongs to.
+    func agent(tokenHash: String) async throws -> AgentRecord?
+    /// All agents, by name.
+    func agents() async throws -> [AgentRecord]
+
+    // MARK: Ingest
+
+    /// Stores a batch once per (agent, session, seq) and folds its heartbeats into state intervals.
+    func ingest(_ batch: IngestBatch) async throws -> IngestOutcome
+
+    // MARK: Reading
+
+    /// Names of all services with at least one check, sorted.
+    func services() async throws -> [String]
+    /// The checks of one service.
+    func checks(service: String) async throws -> [CheckRecord]
+    /// A check's state intervals that overlap `range`, sorted by start.
+    func intervals(checkID: Int64, overlapping range: TimeRange) async throws -> [StateInterval]
+    /// The number of raw batches stored for an agent (audit).
+    func rawBatchCount(agentID: Int64) async throws -> Int
+}

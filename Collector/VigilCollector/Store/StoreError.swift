@@ -1,0 +1,24 @@
+/// A store operation that could not be done.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure.
+    public enum Code: String, Sendable, Hashable {
+        /// The name is taken (agents).
+        case alreadyExists = "already_exists"
+        /// No such record.
+        case notFound = "not_found"
+        /// The database could not be opened or migrated.
+        case unavailable
+    }
+
+    /// What kind of failure.
+    public var code: Code
+    /// A human explanation.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,115 @@
+import VigilCore
+import VigilWire
+
+/// A registered agent as the store knows it.
+public struct AgentRecord: Sendable, Hashable, Codable {
+    /// Store id.
+    public var id: Int64
+    /// Unique name given at registration.
+    public var name: String
+    /// When it was registered (ms since epoch).
+    public var createdMs: Int64
+    /// When its last batch arrived, if ever.
+    public var lastSeenMs: Int64?
+    /// The version its last batch reported.
+    public var agentVersion: String?
+    /// Its current session.
+    public var sessionID: String?
+    /// Batches stored.
+    public var batches: Int64
+    /// Heartbeats stored.
+    public var heartbeats: Int64
+    /// Heartbeats it reported dropping (spool full) in total.
+    public var dropped: Int64
+    /// Timestamp of the newest heartbeat it sent, if any.
+    public var lastHeartbeatMs: Int64?
+
+    public init(
+        id: Int64, name: String, createdMs: Int64, lastSeenMs: Int64? = nil, agentVersion: String? = nil,
+        sessionID: String? = nil, batches: Int64 = 0, heartbeats: Int64 = 0, dropped: Int64 = 0,
+        lastHeartbeatMs: Int64? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.createdMs = createdMs
+        self.lastSeenMs = lastSeenMs
+        self.agentVersion = agentVersion
+        self.sessionID = sessionID
+        self.batches = batches
+        self.heartbeats = heartbeats
+        self.dropped = dropped
+        self.lastHeartbeatMs = lastHeartbeatMs
+    }
+}
+
+/// A check as stored: one per (agent, check name), updated when its definition changes.
+public struct CheckRecord: Sendable, Hashable {
+    /// Store id.
+    public var id: Int64
+    /// The agent that runs it.
+    public var agentName: String
+    /// The definition (its `id` is the agent-local id last seen).
+    public var definition: CheckDefinition
+    /// The newest heartbeat's time, status and message, if any.
+    public var lastHeartbeat: Heartbeat?
+
+    public init(id: Int64, agentName: String, definition: CheckDefinition, lastHeartbeat: Heartbeat?) {
+        self.id = id
+        self.agentName = agentName
+        self.definition = definition
+        self.lastHeartbeat = lastHeartbeat
+    }
+}
+
+/// A batch ready to be stored: already authenticated, decoded and validated.
+public struct IngestBatch: Sendable {
+    /// The agent the token belongs to.
+    public var agentID: Int64
+    /// The decoded batch.
+    public var batch: Batch
+    /// The body exactly as received (still compressed), kept for audit.
+    public var rawBody: [UInt8]
+    /// The `Content-Type` it came with.
+    public var contentType: String
+    /// The `Content-Encoding` it came with.
+    public var contentEncoding: String
+    /// Arrival time (ms since epoch).
+    public var receivedMs: Int64
+    /// Heartbeats older than this are refused (retention).
+    public var oldestAcceptedMs: Int64
+    /// Heartbeats newer than this are refused (clock skew).
+    public var newestAcceptedMs: Int64
+
+    public init(
+        agentID: Int64, batch: Batch, rawBody: [UInt8], contentType: String, contentEncoding: String,
+        receivedMs: Int64, oldestAcceptedMs: Int64, newestAcceptedMs: Int64
+    ) {
+        self.agentID = agentID
+        self.batch = batch
+        self.rawBody = rawBody
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+        self.receivedMs = receivedMs
+        self.oldestAcceptedMs = oldestAcceptedMs
+        self.newestAcceptedMs = newestAcceptedMs
+    }
+}
+
+/// What storing a batch did.
+public struct IngestOutcome: Sendable, Hashable {
+    /// Heartbeats stored.
+    public var accepted: Int
+    /// `true` when the (agent, session, seq) was already stored; nothing changed.
+    public var duplicate: Bool
+    /// Heartbeats refused, by index, with the reason.
+    public var rejected: [BatchAck.Rejection]
+    /// Whether a heartbeat referenced a check id unknown for the session.
+    public var unknownCheck: Bool
+
+    public init(accepted: Int, duplicate: Bool, rejected: [BatchAck.Rejection], unknownCheck: Bool) {
+        self.accepted = accepted
+        self.duplicate = duplicate
+        self.rejected = rejected
+        self.unknownCheck = unknownCheck
+    }
+}

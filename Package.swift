@@ -1,0 +1,165 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil-agent", targets: ["vigil-agent"]),
+        .executable(name: "vigil-collector", targets: ["vigil-collector"]),
+        .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilWire", targets: ["VigilWire"]),
+        .library(name: "VigilAgent", targets: ["VigilAgent"]),
+        .library(name: "VigilCollector", targets: ["VigilCollector"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: Shared
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["libz-dev"])]
+        ),
+        .target(
+            name: "VigilCore",
+            path: "Sources/VigilCore"
+        ),
+        .target(
+            name: "VigilWire",
+            dependencies: [
+                "CZlib",
+                "VigilCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Sources/VigilWire",
+            exclude: ["Schema/vigil.proto"]
+        ),
+        .target(
+            name: "VigilConfig",
+            dependencies: [
+                "VigilCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Sources/VigilConfig"
+        ),
+        .target(
+            name: "VigilCLI",
+            dependencies: [
+                "VigilCore",
+                "VigilAgent",
+                "VigilCollector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/VigilCLI"
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: ["VigilCLI"],
+            path: "Sources/vigil"
+        ),
+
+        // MARK: Agent
+        .target(
+            name: "VigilAgent",
+            dependencies: [
+                "VigilCore",
+                "VigilWire",
+                "VigilConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Agents/VigilAgent"
+        ),
+        .executableTarget(
+            name: "vigil-agent",
+            dependencies: [
+                "VigilAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Agents/vigil-agent"
+        ),
+
+        // MARK: Collector
+        .target(
+            name: "VigilCollector",
+            dependencies: [
+                "VigilCore",
+                "VigilWire",
+                "VigilConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Collector/VigilCollector"
+        ),
+        .executableTarget(
+            name: "vigil-collector",
+            dependencies: [
+                "VigilCollector",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Collector/vigil-collector"
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], path: "Tests/VigilCoreTests"),
+        .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"], path: "Tests/VigilWireTests"),
+        .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"], path: "Tests/VigilConfigTests"),
+        .testTarget(
+            name: "VigilAgentTests",
+            dependencies: [
+                "VigilAgent",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/VigilAgentTests"
+        ),
+        .testTarget(
+            name: "VigilCollectorTests",
+            dependencies: [
+                "VigilCollector",
+                "VigilWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/VigilCollectorTests"
+        ),
+        .testTarget(
+            name: "VigilCLITests",
+            dependencies: [
+                "VigilCLI",
+                "VigilAgent",
+                "VigilCollector",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/VigilCLITests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

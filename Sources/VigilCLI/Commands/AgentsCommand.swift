@@ -1,0 +1,60 @@
+import ArgumentParser
+import VigilWire
+
+/// `vigil agents [list]` and `vigil agents add NAME`.
+struct AgentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agents",
+        abstract: "List or register agents.",
+        subcommands: [List.self, Add.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "Show agents: last seen, version, lag and dropped heartbeats."
+        )
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let agents = try await connection.client().get("/v1/agents", as: [AgentInfo].self)
+            print(json ? try JSONOutput.render(agents) : Self.render(agents))
+        }
+
+        static func render(_ agents: [AgentInfo]) -> String {
+            guard !agents.isEmpty else { return "No agents registered. Add one with: vigil agents add NAME" }
+            var table = Table("AGENT", "LAST SEEN", "VERSION", "LAG", "BATCHES", "HEARTBEATS", "DROPPED")
+            for agent in agents {
+                table.add(
+                    agent.name, agent.lastSeen ?? "never", agent.version ?? "-",
+                    agent.lagSeconds.map { Format.duration(seconds: $0) } ?? "-",
+                    "\(agent.batches)", "\(agent.heartbeats)", "\(agent.dropped)"
+                )
+            }
+            return table.render()
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "Register an agent and print its token (shown once; stored hashed).",
+            discussion: "The token alone goes to standard output, so a script can capture it:\n  TOKEN=$(vigil agents add web-01)"
+        )
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Argument(help: "Agent name: letters, digits, '.', '-', '_'.")
+        var name: String
+
+        func run() async throws {
+            let created = try await connection.client().post("/v1/agents", body: AgentCreateRequest(name: name), as: AgentCreated.self)
+            print(created.token)
+        }
+    }
+}

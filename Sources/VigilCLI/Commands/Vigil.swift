@@ -1,0 +1,40 @@
+import ArgumentParser
+import VigilCore
+
+/// The operator CLI.
+public struct Vigil: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Vigil: availability, SLAs and tickets in one place.",
+        discussion: """
+            Talks to a collector's JSON API (--collector or VIGIL_COLLECTOR, default http://127.0.0.1:7400)
+            with an admin token (--token or VIGIL_TOKEN, default ./vigil-data/admin.token).
+
+            Examples:
+              vigil quickstart                    run a collector, an agent and a demo target here
+              vigil status                        every service, its state and the last 24 hours
+              vigil uptime api --last 7d --json   one service over a window
+              vigil agents add web-01             register an agent; prints its token
+            """,
+        version: VigilVersion.current,
+        subcommands: [StatusCommand.self, UptimeCommand.self, AgentsCommand.self, QuickstartCommand.self]
+    )
+
+    public init() {}
+}
+
+extension Vigil {
+    /// Parses the process arguments and runs the chosen command (the executable's whole `main`).
+    public static func runAsRoot() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// A plain text table with aligned columns, for human output.
+struct Table {
+    var headers: [String]
+    var rows: [[String]] = []
+
+    init(_ headers: String...) {
+        self.headers = headers
+    }
+
+    mutating func add(_ cells: String...) {
+        rows.append(cells)
+    }
+
+    func render() -> String {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (index, cell) in cells.enumerated() {
+                let isLast = index == cells.count - 1
+                text += isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+            }
+            return text
+        }
+        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+/// Number formats shared by the commands.
+enum Format {
+    /// `99.953%`, or `-` when undefined.
+    static func percent(_ value: Double?, digits: Int = 3) -> String {
+        guard let value else { return "-" }
+        return fixed(value * 100, digits: digits) + "%"
+    }
+
+    /// A fixed-point number without Foundation's locale.
+    static func fixed(_ value: Double, digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(rounded)"
+        if let dot = text.firstIndex(of: ".") {
+            let decimals = text.distance(from: dot, to: text.endIndex) - 1
+            if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+            if digits == 0 { text = String(text[..<dot]) }
+        } else if digits > 0 {
+            text += "." + String(repeating: "0", count: digits)
+        }
+        return text
+    }
+
+    /// `1h02m`, `42s` for a number of seconds.
+    static func duration(seconds: Double) -> String {
+        if seconds > 0 && seconds < 1 { return fixed(seconds, digits: 3) + "s" }
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m" + two(total % 60) + "s" }
+        if total < 86400 { return "\(total / 3600)h" + two(total % 3600 / 60) + "m" }
+        return "\(total / 86400)d" + two(total % 86400 / 3600) + "h"
+    }
+
+    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}

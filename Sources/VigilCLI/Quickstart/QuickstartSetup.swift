@@ -1,0 +1,78 @@
+import Foundation
+import VigilCollector
+
+/// The files and registrations the quickstart prepares.
+enum QuickstartSetup {
+    /// Registers the agent (or gives it a new token when it exists from an earlier run) and saves the token
+    /// as `quickstart-agent.token` in the data directory.
+    static func registerAgent(named name: String, collector: Collector) async throws -> String {
+        let token = Tokens.generate(prefix: "vigil_agt_")
+        do {
+            _ = try await collector.store.registerAgent(name: name, tokenHash: Tokens.hash(token), nowMs: nowMs())
+        } catch let error as StoreError where error.code == .alreadyExists {
+            try await collector.store.replaceAgentToken(name: name, tokenHash: Tokens.hash(token))
+        }
+        return token
+    }
+
+    /// Writes the token file and an agent config probing the collector and the demo target.
+    static func writeAgentConfig(dataDir: String, collector: String, demoURL: String, token: String) throws -> String {
+        let tokenPath = (dataDir as NSString).appendingPathComponent("quickstart-agent.token")
+        guard FileManager.default.createFile(atPath: tokenPath, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError(.usage, "cannot write \(tokenPath)")
+        }
+        let demoHost = URL(string: demoURL)?.host ?? "127.0.0.1"
+        let demoPort = URL(string: demoURL)?.port ?? 7401
+        let yaml = """
+            # Written by `vigil quickstart`: an agent probing the collector itself and the demo target.
+            collector: \(collector)
+            token_file: quickstart-agent.token
+            name: quickstart
+            batch:
+              max_heartbeats: 500
+              max_delay: 2s
+            checks:
+              - name: collector-health
+                service: vigil-collector
+                kind: http
+                url: \(collector)/healthz
+                interval: 10s
+                timeout: 3s
+              - name: demo-http
+                service: demo
+                kind: http
+                url: \(demoURL)/demo
+                interval: 5s
+                timeout: 2s
+                expect_status: ["200-299"]
+              - name: demo-port
+                service: demo-port
+                kind: tcp
+                target: \(demoHost):\(demoPort)
+                interval: 10s
+                timeout: 2s
+
+            """
+        let path = (dataDir as NSString).appendingPathComponent("quickstart-agent.yaml")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func banner(collector: String, dataDir: String, agentConfig: String, demo: DemoTarget, demoPort: Int) -> String {
+        """
+        Vigil quickstart
+          collector   http://\(collector)   (SQLite and admin.token in \(dataDir))
+          demo        http://127.0.0.1:\(demoPort)/demo   (up \(demo.upSeconds)s, then down \(demo.downSeconds)s, repeating)
+          agent       \(agentConfig)
+
+        From a second terminal in this folder:
+          swift run vigil status
+          swift run vigil uptime demo --last 10m
+          swift run vigil agents
+        Ctrl-C stops everything.
+
+        """
+    }
+
+    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
