@@ -130,15 +130,22 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "VigilTestSupport",
+            dependencies: [
+                "VigilCollector",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/VigilTestSupport"
+        ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], path: "Tests/VigilCoreTests"),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"], path: "Tests/VigilWireTests"),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"], path: "Tests/VigilConfigTests"),
         .testTarget(
             name: "VigilAgentTests",
-            dependencies: [
-                "VigilAgent",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["VigilAgent", "VigilTestSupport"],
             path: "Tests/VigilAgentTests"
         ),
         .testTarget(
@@ -146,18 +153,14 @@ let package = Package(
             dependencies: [
                 "VigilCollector",
                 "VigilWire",
+                "VigilTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/VigilCollectorTests"
         ),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: [
-                "VigilCLI",
-                "VigilAgent",
-                "VigilCollector",
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["VigilCLI", "VigilAgent", "VigilCollector", "VigilTestSupport"],
             path: "Tests/VigilCLITests"
         ),
     ],

@@ -57,7 +57,7 @@ struct QuickstartCommand: AsyncParsableCommand {
         }
         let demo = DemoTarget()
         print(QuickstartSetup.banner(collector: address.description, dataDir: dataDir, agentConfig: agentConfigPath, demo: demo, demoPort: demoPort))
-        fflush(stdout)
+        fflush(nil)
 
         let group = ServiceGroup(configuration: .init(
             services: [

@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import VigilCollector
+
+/// Runs services in a `ServiceGroup` for the length of `body`, then shuts them down gracefully.
+public func withServices<T: Sendable>(
+    _ services: [any Service],
+    logger: Logger = Logger(label: "vigil.test"),
+    _ body: @Sendable () async throws -> T
+) async throws -> T {
+    let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+    return try await withThrowingTaskGroup(of: T?.self) { tasks in
+        tasks.addTask {
+            try await group.run()
+            return nil
+        }
+        defer { tasks.cancelAll() }
+        do {
+            let result = try await body()
+            await group.triggerGracefulShutdown()
+            while let next = try await tasks.next() {
+                if next == nil { break }
+            }
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+    }
+}
+
+/// Waits for a port reported through a callback.
+public final class PortPromise: Sendable {
+    private let stream: AsyncStream<Int>
+    private let continuation: AsyncStream<Int>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Int.self)
+    }
+
+    /// Pass this as the `onListening` / `onServerRunning` callback.
+    public var callback: @Sendable (Int) async -> Void {
+        { [continuation] port in continuation.yield(port) }
+    }
+
+    /// The first port reported.
+    public func port() async -> Int {
+        for await port in stream { return port }
+        return 0
+    }
+}
+
+/// A collector on 127.0.0.1 with a free port and a temporary data directory.
+public struct TestCollector: Sendable {
+    public let collector: Collector
+    public let ports: PortPromise
+    public let directory: TemporaryDirectory
+
+    public init(configure: (inout CollectorConfiguration) -> Void = { _ in }) async throws {
+        directory = try TemporaryDirectory("vigil-collector")
+        var configuration = CollectorConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory.path
+        configure(&configuration)
+        let ports = PortPromise()
+        self.ports = ports
+        var logger = Logger(label: "vigil.test.collector")
+        logger.logLevel = .warning
+        collector = try await Collector(configuration: configuration, logger: logger, onListening: ports.callback)
+    }
+
+    /// Registers an agent straight in the store and returns its token.
+    public func addAgent(_ name: String) async throws -> String {
+        let token = Tokens.generate(prefix: "vigil_agt_")
+        _ = try await collector.store.registerAgent(name: name, tokenHash: Tokens.hash(token), nowMs: 0)
+        return token
+    }
+}
+
+/// An HTTP target whose `/health` answers 200 or 503 as the test switches it.
+public struct SwitchableTarget: Sendable {
+    private let box: Box
+    public let ports = PortPromise()
+
+    final class Box: Sendable {
+        let healthy = Mutex<Bool>(true)
+    }
+
+    public init() {
+        box = Box()
+    }
+
+    /// Makes `/health` answer 200 (`true`) or 503 (`false`).
+    public func setHealthy(_ healthy: Bool) {
+        box.healthy.withLock { $0 = healthy }
+    }
+
+    /// The server as a `Service`, on 127.0.0.1 with a free port.
+    public func application() -> some Service {
+        let router = Router()
+        let box = self.box
+        router.get("/health") { _, _ -> Response in
+            let healthy = box.healthy.withLock { $0 }
+            return Response(status: healthy ? .ok : .serviceUnavailable)
+        }
+        let ports = self.ports
+        var logger = Logger(label: "vigil.test.target")
+        logger.logLevel = .warning
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in await ports.callback(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}
