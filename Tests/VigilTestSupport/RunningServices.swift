@@ -6,29 +6,23 @@ import Synchronization
 import VigilCollector
 
 /// Runs services in a `ServiceGroup` for the length of `body`, then shuts them down gracefully.
-public func withServices<T: Sendable>(
+public func withServices(
     _ services: [any Service],
     logger: Logger = Logger(label: "vigil.test"),
-    _ body: @Sendable () async throws -> T
-) async throws -> T {
+    _ body: @Sendable () async throws -> Void
+) async throws {
     let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-    return try await withThrowingTaskGroup(of: T?.self) { tasks in
-        tasks.addTask {
-            try await group.run()
-            return nil
-        }
-        defer { tasks.cancelAll() }
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
         do {
-            let result = try await body()
-            await group.triggerGracefulShutdown()
-            while let next = try await tasks.next() {
-                if next == nil { break }
-            }
-            return result
+            try await body()
         } catch {
             await group.triggerGracefulShutdown()
+            tasks.cancelAll()
             throw error
         }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
     }
 }
 

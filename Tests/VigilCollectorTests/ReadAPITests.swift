@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import VigilCore
+import VigilTestSupport
+import VigilWire
+@testable import VigilCollector
+
+@Suite("Read API")
+struct ReadAPITests {
+    static func get(_ port: Int, _ path: String, token: String?) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), Data(buffer.readableBytesView))
+    }
+
+    @Test("uptime over an explicit window has exact seconds")
+    func uptimeWindow() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("a1")
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            // Whole minutes in the past: up 0-20 s, down 20-40 s, up 40-60 s (10 s interval, stale 25 s).
+            let start = (WallClockForTests.nowMs() / 60_000 - 5) * 60_000
+            let batch = IngestTests.batch(seq: 1, start: start, statuses: [.up, .up, .down, .down, .up, .up, .up])
+            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(batch), token: token).status == 200)
+            let from = ISOTime.format(ms: start)
+            let to = ISOTime.format(ms: start + 60_000)
+            let (status, data) = try await Self.get(port, "/v1/services/web/uptime?from=\(from)&to=\(to)", token: harness.collector.adminToken)
+            #expect(status == 200)
+            let report = try JSONDecoder().decode(UptimeReport.self, from: data)
+            #expect(report.upSeconds == 40)
+            #expect(report.downSeconds == 20)
+            #expect(report.unknownSeconds == 0)
+            #expect(report.eligibleSeconds == 60)
+            #expect(report.availability == 40.0 / 60.0)
+            #expect(report.coverage == 1)
+            let keys = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            for key in ["availability", "up_seconds", "down_seconds", "unknown_seconds", "eligible_seconds", "coverage"] {
+                #expect(keys[key] != nil, "missing \(key)")
+            }
+        }
+    }
+
+    @Test("read routes need an admin token; unknown services are 404; bad windows 400")
+    func errors() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let agentToken = try await harness.addAgent("a1")
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            #expect(try await Self.get(port, "/v1/services", token: nil).0 == 401)
+            #expect(try await Self.get(port, "/v1/services", token: agentToken).0 == 401)
+            #expect(try await Self.get(port, "/v1/services", token: harness.collector.adminToken).0 == 200)
+            #expect(try await Self.get(port, "/v1/services/nope/uptime", token: harness.collector.adminToken).0 == 404)
+            let (status, body) = try await Self.get(port, "/v1/services/nope/uptime?last=forever", token: harness.collector.adminToken)
+            #expect(status == 400)
+            #expect(String(decoding: body, as: UTF8.self).contains("invalid duration"))
+            #expect(try await Self.get(port, "/healthz", token: nil).0 == 200)
+        }
+    }
+
+    @Test("the admin token is written once and survives restarts")
+    func adminToken() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var configuration = CollectorConfiguration()
+        configuration.dataDirectory = directory.path
+        let first = try await Collector(configuration: configuration)
+        let second = try await Collector(configuration: configuration)
+        #expect(first.adminToken == second.adminToken)
+        #expect(try await second.store.isAdminToken(hash: Tokens.hash(first.adminToken)))
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.path + "/admin.token")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        // Stored hashed, never in clear.
+        let database = try String(decoding: Data(contentsOf: URL(fileURLWithPath: directory.path + "/vigil.sqlite")), as: UTF8.self)
+        #expect(!database.contains(first.adminToken))
+    }
+}
