@@ -1,0 +1,61 @@
+import Testing
+import VigilConfig
+@testable import VigilAgent
+
+@Suite("Agent configuration")
+struct AgentConfigurationTests {
+    func parse(_ yaml: String) throws -> AgentConfiguration {
+        try AgentConfiguration.parse(ConfigDocument.parse(yaml, file: "agent.yaml"))
+    }
+
+    @Test("a full config reads with defaults filled in")
+    func full() throws {
+        let configuration = try parse("""
+            collector: http://127.0.0.1:7400/
+            token: vigil_agt_x
+            name: web-01
+            batch:
+              max_heartbeats: 100
+              max_delay: 2s
+            checks:
+              - name: api
+                service: api
+                url: http://127.0.0.1:8080/health
+                interval: 10s
+                expect_status: [200, "300-302"]
+              - name: db
+                kind: tcp
+                target: 127.0.0.1:5432
+            """)
+        #expect(configuration.collectorURL == "http://127.0.0.1:7400")
+        #expect(configuration.batchMaxHeartbeats == 100)
+        #expect(configuration.checks.count == 2)
+        #expect(configuration.checks[0].timeoutMs == 10_000)
+        #expect(configuration.checks[1].service == "db")
+        #expect(configuration.checks[1].intervalMs == 30_000)
+        guard case .http(_, let codes) = configuration.checks[0].kind else { Issue.record("not http"); return }
+        #expect(codes.contains(301) && codes.contains(200) && !codes.contains(204))
+    }
+
+    @Test("mistakes are reported with line and reason", arguments: [
+        ("collector: ftp://x\ntoken: t\nchecks: []\n", 1, "collector: expected an http"),
+        ("collector: http://x\nchecks:\n  - name: a\n    url: http://y\n", 1, "either token or token_file"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    interval: 5s\n    timeout: 10s\n", 7, "timeout must not be longer"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n", 5, "unknown kind"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: tcp\n    target: nohost\n", 6, "expected HOST:PORT"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n  - name: a\n    url: http://z\n", 6, "duplicate check name"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    expect_status: [abc]\n", 6, "expected a status code"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    intervall: 5s\n", 6, "unknown key"),
+    ])
+    func errors(yaml: String, line: Int, fragment: String) {
+        do {
+            _ = try parse(yaml)
+            Issue.record("accepted a bad config")
+        } catch let error as ConfigError {
+            #expect(error.line == line, "\(error)")
+            #expect(error.description.contains(fragment), "\(error)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

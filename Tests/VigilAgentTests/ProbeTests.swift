@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
+import Testing
+import VigilTestSupport
+@testable import VigilAgent
+
+@Suite("Probes against real local peers")
+struct ProbeTests {
+    @Test("HTTP: up on 200, down with the status on 503, down on connection refused")
+    func http() async throws {
+        let target = SwitchableTarget()
+        let client = HTTPProbe.makeClient()
+        try await withServices([target.application()]) { () async throws in
+            let port = await target.ports.port()
+            let probe = HTTPProbe(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet(), timeoutMs: 2_000, client: client)
+            let up = await probe.run()
+            #expect(up.status == .up)
+            #expect(up.code == 200)
+            #expect(up.latencyUs > 0)
+            target.setHealthy(false)
+            let down = await probe.run()
+            #expect(down.status == .down)
+            #expect(down.message == "status 503")
+            let accepting = HTTPProbe(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet(ranges: [503...503]), timeoutMs: 2_000, client: client)
+            #expect(await accepting.run().status == .up)
+        }
+        let closedPort = try await Self.closedPort()
+        let refused = await HTTPProbe(url: "http://127.0.0.1:\(closedPort)/", expectStatus: StatusCodeSet(), timeoutMs: 2_000, client: client).run()
+        #expect(refused.status == .down)
+        #expect(refused.message == "connect refused")
+        try await client.shutdown()
+    }
+
+    @Test("HTTP: a target that never answers is down with a timeout message, on time")
+    func httpTimeout() async throws {
+        // A listener that accepts and never answers.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        let client = HTTPProbe.makeClient()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = await HTTPProbe(url: "http://127.0.0.1:\(port)/", expectStatus: StatusCodeSet(), timeoutMs: 300, client: client).run()
+        let elapsed = clock.now - start
+        #expect(result.status == .down)
+        #expect(result.message == "timeout after 300ms")
+        #expect(elapsed < .seconds(2))
+        try await client.shutdown()
+        try await channel.close()
+    }
+
+    @Test("TCP: up when a listener accepts, down when refused")
+    func tcp() async throws {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        #expect(await TCPProbe(host: "127.0.0.1", port: port, timeoutMs: 1_000).run().status == .up)
+        try await channel.close()
+        let refused = await TCPProbe(host: "127.0.0.1", port: port, timeoutMs: 1_000).run()
+        #expect(refused.status == .down)
+        #expect(refused.message == "connect refused")
+    }
+
+    /// A port nobody listens on: bind, note the port, close.
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+}
