@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import VigilAgent
+import VigilCollector
+import VigilConfig
+import VigilTestSupport
+import VigilWire
+@testable import VigilCLI
+
+/// Collector, agent and a target in one process, over real loopback HTTP: the target is taken down for
+/// a known time and the figures must show it.
+@Suite("End to end")
+struct EndToEndTests {
+    @Test("down_seconds matches a known outage within one interval plus timeout")
+    func knownOutage() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("e2e")
+        let target = SwitchableTarget()
+        let interval: Int64 = 200
+        let timeout: Int64 = 150
+        let outage = Duration.seconds(2)
+        try await withServices([harness.collector, target.application()]) {
+            let collectorPort = await harness.ports.port()
+            let targetPort = await target.ports.port()
+            var configuration = try AgentConfiguration.parse(ConfigDocument.parse("""
+                collector: http://127.0.0.1:\(collectorPort)
+                token: \(token)
+                batch:
+                  max_delay: 200ms
+                checks:
+                  - name: health
+                    service: web
+                    url: http://127.0.0.1:\(targetPort)/health
+                    interval: \(interval)ms
+                    timeout: \(timeout)ms
+                """, file: "e2e.yaml"))
+            configuration.name = "e2e"
+            let agent = Agent(configuration: configuration)
+            let clock = ContinuousClock()
+            let started = Date()
+            try await withServices([agent]) {
+                try await Task.sleep(for: .seconds(1.5))
+                target.setHealthy(false)
+                let downAt = clock.now
+                try await Task.sleep(for: outage)
+                target.setHealthy(true)
+                let real = clock.now - downAt
+                #expect(real >= outage)
+                try await Task.sleep(for: .seconds(1.5))
+            }
+            let client = CollectorClient(baseURL: "http://127.0.0.1:\(collectorPort)", token: harness.collector.adminToken)
+            let from = ISOTime.format(ms: Int64(started.timeIntervalSince1970 * 1000))
+            let report = try await client.get("/v1/services/web/uptime?from=\(from)", as: UptimeReport.self)
+            let tolerance = Double(interval + timeout) / 1000 + 0.1
+            #expect(abs(report.downSeconds - 2.0) <= tolerance, "down \(report.downSeconds)s for a 2s outage")
+            let availability = try #require(report.availability)
+            #expect(abs(availability - report.upSeconds / (report.upSeconds + report.downSeconds)) < 1e-9)
+            #expect(report.upSeconds > 2)
+
+            let services = try await client.get("/v1/services", as: [ServiceStatusInfo].self)
+            #expect(services.map(\.service) == ["web"])
+            #expect(services[0].checks[0].agent == "e2e")
+            let agents = try await client.get("/v1/agents", as: [AgentInfo].self)
+            #expect(agents[0].heartbeats > 20)
+            #expect(agents[0].dropped == 0)
+        }
+    }
+}
