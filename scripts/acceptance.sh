@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Acceptance run with real processes: vigil-collector, vigil-agent and the vigil CLI as separate
+# executables, a real HTTP target (python3 -m http.server) stopped for ~20 s, a batch written by another
+# program (Python's zlib + curl), bad bodies, and a 1 GiB zip bomb. Prints "acceptance: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VIGIL_BIN:-$(swift build --show-bin-path)}
+WORK=$(mktemp -d /tmp/vigil-acceptance.XXXXXX)
+PIDS=()
+passed=0
+failed=0
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { echo "  ok   $1"; passed=$((passed + 1)); }
+bad() { echo "  FAIL $1"; failed=$((failed + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now_ms() { python3 -c 'import time; print(int(time.time()*1000))'; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+CPORT=$(free_port)
+TPORT=$(free_port)
+COLLECTOR="http://127.0.0.1:$CPORT"
+echo "acceptance: collector on $CPORT, target on $TPORT, work dir $WORK"
+
+"$BIN/vigil-collector" --data-dir "$WORK/data" --listen "127.0.0.1:$CPORT" --log-level warning >"$WORK/collector.log" 2>&1 &
+COLLECTOR_PID=$!
+PIDS+=("$COLLECTOR_PID")
+for _ in $(seq 1 100); do curl -fsS "$COLLECTOR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+check "collector answers /healthz" curl -fsS "$COLLECTOR/healthz" -o /dev/null
+check "collector wrote its admin token" test -s "$WORK/data/admin.token"
+export VIGIL_COLLECTOR=$COLLECTOR
+export VIGIL_TOKEN=$(cat "$WORK/data/admin.token")
+
+AGENT_TOKEN=$("$BIN/vigil" agents add acceptance)
+check "vigil agents add prints the token alone" bash -c "[[ '$AGENT_TOKEN' =~ ^vigil_agt_[A-Za-z0-9_-]+$ ]]"
+echo "$AGENT_TOKEN" >"$WORK/agent.token"
+
+mkdir -p "$WORK/site" && echo ok >"$WORK/site/index.html"
+start_target() {
+  python3 -m http.server "$TPORT" --bind 127.0.0.1 --directory "$WORK/site" >"$WORK/target.log" 2>&1 &
+  TARGET_PID=$!
+  PIDS+=("$TARGET_PID")
+  for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$TPORT/" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+start_target
+
+cat >"$WORK/agent.yaml" <<YAML
+collector: $COLLECTOR
+token_file: agent.token
+name: acceptance
+batch:
+  max_delay: 1s
+checks:
+  - name: site
+    service: site
+    url: http://127.0.0.1:$TPORT/
+    interval: 2s
+    timeout: 1s
+YAML
+START_MS=$(now_ms)
+"$BIN/vigil-agent" --config "$WORK/agent.yaml" --log-level warning >"$WORK/agent.log" 2>&1 &
+AGENT_PID=$!
+PIDS+=("$AGENT_PID")
+
+sleep 8
+kill "$TARGET_PID"; wait "$TARGET_PID" 2>/dev/null
+DOWN_MS=$(now_ms)
+echo "  ..   target stopped; waiting 20 s"
+sleep 20
+start_target
+UP_MS=$(now_ms)
+sleep 8
+REAL_DOWN=$(python3 -c "print(($UP_MS - $DOWN_MS) / 1000)")
+FROM=$(python3 -c "import datetime; print(datetime.datetime.fromtimestamp($START_MS/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z')")
+"$BIN/vigil" uptime site --from "$FROM" --json >"$WORK/uptime.json"
+echo "  ..   real downtime ${REAL_DOWN}s; vigil says: $(python3 -c "import json; r=json.load(open('$WORK/uptime.json')); print(r['down_seconds'], 'down,', r['up_seconds'], 'up, availability', r['availability'])")"
+check "down_seconds within one interval plus timeout (3 s) of the real downtime" python3 - "$WORK/uptime.json" "$REAL_DOWN" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); real = float(sys.argv[2])
+sys.exit(0 if abs(r["down_seconds"] - real) <= 3.0 else 1)
+PY
+check "availability consistent with up and down seconds" python3 - "$WORK/uptime.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+want = r["up_seconds"] / (r["up_seconds"] + r["down_seconds"])
+sys.exit(0 if abs(r["availability"] - want) < 1e-9 and 0 < r["availability"] < 1 else 1)
+PY
+check "vigil status shows the service" bash -c "'$BIN/vigil' status | grep -q '^site '"
+
+# A batch written by another program: JSON, deflated by Python's zlib, POSTed with curl.
+python3 - "$WORK/ext.bin" <<'PY'
+import json, sys, time, zlib
+now = int(time.time() * 1000)
+batch = {"session_id": "external-1", "seq": 1, "agent_version": "script", "dropped": 0,
+         "checks": [{"id": 1, "name": "ext", "service": "external", "kind": "http", "target": "http://example.invalid", "interval_ms": 10000}],
+         "heartbeats": [{"check": 1, "ts_ms": now - 30000 + i * 10000, "status": "up" if i != 1 else "down", "latency_us": 1000, "code": 200, "message": ""} for i in range(3)]}
+open(sys.argv[1], "wb").write(zlib.compress(json.dumps(batch).encode()))
+PY
+post_ext() {
+  curl -sS -o "$WORK/ext.out" -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H "Authorization: Bearer $AGENT_TOKEN" \
+    -H 'Content-Type: application/json' -H 'Content-Encoding: deflate' --data-binary @"$WORK/ext.bin"
+}
+heartbeats_of() { "$BIN/vigil" agents --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["heartbeats"])'; }
+FIRST_CODE=$(post_ext); FIRST_BODY=$(cat "$WORK/ext.out")
+[ "$FIRST_CODE" = 200 ] && ok "external JSON batch accepted and counted ($FIRST_BODY)" || bad "external JSON batch ($FIRST_CODE $FIRST_BODY)"
+"$BIN/vigil" uptime external --last 1h --json >"$WORK/ext.json"
+BEFORE=$(cat "$WORK/ext.json")
+COUNT_BEFORE=$(heartbeats_of)
+SECOND_CODE=$(post_ext); SECOND_BODY=$(cat "$WORK/ext.out")
+"$BIN/vigil" uptime external --last 1h --json >"$WORK/ext2.json"
+COUNT_AFTER=$(heartbeats_of)
+check "posting the same batch again changes nothing" bash -c "[ '$SECOND_CODE' = 200 ] && grep -q '\"duplicate\":true' '$WORK/ext.out' && [ '$COUNT_BEFORE' = '$COUNT_AFTER' ] && python3 -c \"import json; a=json.load(open('$WORK/ext.json')); b=json.load(open('$WORK/ext2.json')); exit(0 if a['down_seconds']==b['down_seconds'] and a['up_seconds']<=b['up_seconds'] else 1)\""
+
+CODE=$(curl -sS -o "$WORK/bad.out" -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H "Authorization: Bearer $AGENT_TOKEN" -H 'Content-Type: application/json' --data-binary '{"seq": 1}')
+check "a body that is not a batch gets 400 with a reason ($(cat "$WORK/bad.out"))" bash -c "[ '$CODE' = 400 ] && grep -q session_id '$WORK/bad.out'"
+CODE=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H 'Content-Type: application/json' --data-binary @"$WORK/ext.bin")
+check "a missing token gets 401" test "$CODE" = 401
+CODE=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H 'Authorization: Bearer vigil_agt_nope' -H 'Content-Type: application/json' --data-binary @"$WORK/ext.bin")
+check "a wrong token gets 401" test "$CODE" = 401
+
+# 1 GiB of zeros, zlib-compressed (about 1 MB on the wire).
+python3 - "$WORK/bomb.bin" <<'PY'
+import sys, zlib
+c = zlib.compressobj(9); out = open(sys.argv[1], "wb"); chunk = bytes(1 << 20)
+for _ in range(1024): out.write(c.compress(chunk))
+out.write(c.flush())
+PY
+RSS_BEFORE=$(rss_kb "$COLLECTOR_PID")
+BOMB_START=$(now_ms)
+CODE=$(curl -sS -o "$WORK/bomb.out" -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H "Authorization: Bearer $AGENT_TOKEN" \
+  -H 'Content-Type: application/x-protobuf' -H 'Content-Encoding: deflate' --data-binary @"$WORK/bomb.bin")
+BOMB_MS=$(( $(now_ms) - BOMB_START ))
+RSS_AFTER=$(rss_kb "$COLLECTOR_PID")
+echo "  ..   zip bomb ($(stat -c %s "$WORK/bomb.bin") bytes for 1 GiB): HTTP $CODE in ${BOMB_MS} ms; collector RSS ${RSS_BEFORE} kB -> ${RSS_AFTER} kB"
+check "1 GiB zip bomb gets 413" test "$CODE" = 413
+check "the 413 comes within a second" test "$BOMB_MS" -lt 1000
+check "collector memory grows less than 40 MB" test $((RSS_AFTER - RSS_BEFORE)) -lt 40960
+check "collector keeps serving afterwards" curl -fsS "$COLLECTOR/healthz" -o /dev/null
+
+kill -TERM "$AGENT_PID"; wait "$AGENT_PID"; AGENT_EXIT=$?
+check "agent stops cleanly on SIGTERM" test "$AGENT_EXIT" = 0
+kill -TERM "$COLLECTOR_PID"; wait "$COLLECTOR_PID"; COLLECTOR_EXIT=$?
+check "collector stops cleanly on SIGTERM" test "$COLLECTOR_EXIT" = 0
+
+if [ "$failed" -gt 0 ]; then
+  echo "--- collector log"; tail -20 "$WORK/collector.log"; echo "--- agent log"; tail -20 "$WORK/agent.log"
+fi
+echo "acceptance: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
