@@ -23,7 +23,7 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             configuration = try AgentConfiguration.load(path: config)
         } catch {
-            throw ValidationError(error.description)
+            throw StartupError(message: error.description)
         }
         var logger = Logger(label: "vigil.agent")
         logger.logLevel = logLevel
@@ -36,3 +36,9 @@ struct AgentCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A configuration problem reported as `Error: file:line:column: reason`, without the usage text.
+struct StartupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

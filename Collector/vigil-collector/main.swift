@@ -34,7 +34,7 @@ struct CollectorCommand: AsyncParsableCommand {
             do {
                 configuration = try CollectorConfiguration.load(path: config)
             } catch {
-                throw ValidationError(error.description)
+                throw StartupError(message: error.description)
             }
         }
         if let dataDir { configuration.dataDirectory = dataDir }
@@ -54,3 +54,9 @@ struct CollectorCommand: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A configuration problem reported as `Error: file:line:column: reason`, without the usage text.
+struct StartupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
