@@ -19,22 +19,27 @@ public struct Agent: Service {
     }
 
     public func run() async throws {
+        // Everything that can fail comes first, before any client needs shutting down.
+        let spool = try Spool(configuration: configuration.spool, logger: logger)
+        let definitions = configuration.checks.enumerated().map { index, check in check.definition(id: UInt32(index + 1)) }
+        let registry = try CheckRegistry.update(directory: configuration.spool.directory, current: definitions)
+        let spooled = await spool.pendingCount + (await spool.inflight?.count ?? 0)
+
         let probeClient = HTTPProbe.makeClient()
         let shipClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        let queue = OutboundQueue(limit: configuration.queueLimit)
-        let entries = configuration.checks.enumerated().map { index, check in
-            let definition = check.definition(id: UInt32(index + 1))
-            return Scheduler.Entry(definition: definition, probe: Self.probe(for: check, client: probeClient))
+        let entries = zip(configuration.checks, definitions).map { check, definition in
+            Scheduler.Entry(definition: definition, probe: Self.probe(for: check, client: probeClient))
         }
         let sessionID = Self.newSessionID()
-        let scheduler = Scheduler(entries: entries, queue: queue)
+        let scheduler = Scheduler(entries: entries, spool: spool, logger: logger)
         let shipper = Shipper(
-            configuration: configuration, queue: queue, client: shipClient,
-            definitions: entries.map(\.definition), sessionID: sessionID, logger: logger
+            configuration: configuration, spool: spool, client: shipClient,
+            registry: registry, sessionID: sessionID, logger: logger
         )
         logger.notice("agent started", metadata: [
             "name": "\(configuration.name)", "collector": "\(configuration.collectorURL)",
-            "checks": "\(entries.count)", "session": "\(sessionID)",
+            "checks": "\(entries.count)", "session": "\(sessionID)", "spool": "\(configuration.spool.directory)",
+            "spooled": "\(spooled)",
         ])
         await withDiscardingTaskGroup { group in
             group.addTask {

@@ -29,18 +29,6 @@ struct SchedulingTests {
         #expect(backoff.ceilingMs == 1_000)
     }
 
-    @Test("the queue drops the oldest when full and reports how many")
-    func queueLimit() async {
-        let queue = OutboundQueue(limit: 3)
-        for second in 0..<5 {
-            await queue.add(Heartbeat(check: 1, timestampMs: Int64(second), status: .up))
-        }
-        let (taken, dropped) = await queue.take(max: 10)
-        #expect(taken.map(\.timestampMs) == [2, 3, 4])
-        #expect(dropped == 2)
-        #expect(await queue.take(max: 10).dropped == 0)
-    }
-
     @Test("collector answers map to shipping decisions")
     func shipResults() {
         guard case .acked(let ack) = ShipResult.from(status: 200, body: Array(#"{"acked_through":4}"#.utf8), retryAfter: nil) else {

@@ -36,6 +36,7 @@ struct EndToEndTests {
                     timeout: \(timeout)ms
                 """, file: "e2e.yaml"))
             configuration.name = "e2e"
+            configuration.spool.directory = harness.directory.path + "/agent-spool"
             let agent = Agent(configuration: configuration)
             let clock = ContinuousClock()
             let started = Date()

@@ -11,7 +11,10 @@ import VigilCore
 /// batch:
 ///   max_heartbeats: 500              # ship when this many are waiting (default 500)
 ///   max_delay: 5s                    # or when the oldest has waited this long (default 5s)
-/// queue_limit: 100000                # heartbeats held while the collector is away; oldest dropped beyond
+/// spool:
+///   dir: /var/lib/vigil-agent/spool  # default: "spool" beside this file
+///   max_bytes: 67108864              # oldest segment dropped (and reported) beyond this; default 64 MiB
+///   fsync_interval: 1s               # default 1s
 /// checks:
 ///   - name: api-health
 ///     service: api
@@ -36,9 +39,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var batchMaxHeartbeats: Int = 500
     /// Ship when the oldest waiting heartbeat is this old, ms. Default 5 s.
     public var batchMaxDelayMs: Int64 = 5_000
-    /// Heartbeats held in memory while the collector is unreachable; beyond this the oldest are dropped
-    /// and reported in the next batch's `dropped`. Default 100,000.
-    public var queueLimit: Int = 100_000
+    /// The durable spool. Default: `./vigil-agent-spool`; from a config file, `spool` beside it.
+    public var spool = SpoolConfiguration(directory: "./vigil-agent-spool")
     /// An empty batch is sent when nothing was shipped for this long, ms (liveness). Default 30 s.
     public var livenessIntervalMs: Int64 = 30_000
     /// The checks.
@@ -60,7 +62,7 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
     public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
-        let object = try root.object(allowedKeys: ["collector", "token", "token_file", "name", "batch", "queue_limit", "checks"])
+        let object = try root.object(allowedKeys: ["collector", "token", "token_file", "name", "batch", "spool", "checks"])
         let collectorValue = try object.required("collector")
         let collector = try collectorValue.nonEmptyString()
         guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
@@ -82,10 +84,21 @@ public struct AgentConfiguration: Sendable, Hashable {
             }
             if let delay = batchObject.optional("max_delay") { configuration.batchMaxDelayMs = try delay.durationMs() }
         }
-        if let limit = object.optional("queue_limit") {
-            let value = try limit.int()
-            guard value >= 1 else { throw limit.error("must be at least 1") }
-            configuration.queueLimit = value
+        configuration.spool.directory = (directory as NSString).appendingPathComponent("spool")
+        if let spool = object.optional("spool") {
+            let spoolObject = try spool.object(allowedKeys: ["dir", "max_bytes", "fsync_interval"])
+            if let dir = spoolObject.optional("dir") {
+                let path = try dir.nonEmptyString()
+                configuration.spool.directory = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+            }
+            if let max = spoolObject.optional("max_bytes") {
+                let value = try max.int()
+                guard value >= 1 << 20 else { throw max.error("must be at least 1048576 (1 MiB)") }
+                configuration.spool.maxBytes = value
+            }
+            if let interval = spoolObject.optional("fsync_interval") {
+                configuration.spool.fsyncIntervalMs = try interval.durationMs()
+            }
         }
         let checksValue = try object.required("checks")
         var names: Set<String> = []

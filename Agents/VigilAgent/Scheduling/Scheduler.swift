@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VigilCore
 
 /// Runs every check on its own interval against the monotonic clock, so there is no drift: probe k of
@@ -13,7 +14,8 @@ struct Scheduler: Sendable {
     }
 
     let entries: [Entry]
-    let queue: OutboundQueue
+    let spool: Spool
+    let logger: Logger
     /// The largest start jitter, ms; the jitter of a check is random in `[0, min(interval, this))`.
     var maxJitterMs: Int64 = 10_000
 
@@ -40,10 +42,16 @@ struct Scheduler: Sendable {
             }
             let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded())
             let result = await entry.probe.run()
-            await queue.add(Heartbeat(
-                check: entry.definition.id, timestampMs: timestamp, status: result.status,
+            let record = SpoolRecord(
+                checkName: entry.definition.name, timestampMs: timestamp, status: result.status,
                 latencyUs: result.latencyUs, code: result.code, message: result.message
-            ))
+            )
+            do {
+                try await spool.append(record)
+            } catch {
+                logger.error("cannot spool a heartbeat; it is lost", metadata: ["check": "\(entry.definition.name)", "error": "\(error)"])
+                await spool.recordLoss(1)
+            }
             next = Self.nextStart(after: next, interval: interval, now: clock.now)
         }
     }

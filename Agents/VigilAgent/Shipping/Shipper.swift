@@ -5,17 +5,19 @@ import ServiceLifecycle
 import VigilCore
 import VigilWire
 
-/// Ships heartbeats to the collector in order, one batch at a time (DESIGN §4).
+/// Ships spooled heartbeats to the collector in order, one batch at a time (DESIGN §4).
 ///
 /// A batch is built when enough heartbeats wait or the oldest has waited long enough, or empty when
-/// nothing was sent for the liveness interval. It is retried with identical bytes until the collector
-/// acknowledges it; seq numbers are assigned when a batch is first built, so a 413 split keeps them
-/// ascending. On graceful shutdown it ships what is queued, for a bounded time.
+/// nothing was sent for the liveness interval. It is persisted in the spool before its first send and
+/// retried with identical bytes until the collector acknowledges it, across restarts too, so the
+/// collector's (agent, session, seq) dedupe makes delivery exactly-once. On graceful shutdown it ships
+/// what is spooled, for a bounded time; what is left stays in the spool for the next start.
 struct Shipper: Sendable {
     let configuration: AgentConfiguration
-    let queue: OutboundQueue
+    let spool: Spool
     let client: HTTPClient
-    let definitions: [CheckDefinition]
+    /// Every known check definition by name (their `id` is assigned per session here).
+    let registry: [String: CheckDefinition]
     let sessionID: String
     let logger: Logger
     /// How long the final flush may take on shutdown.
@@ -24,117 +26,155 @@ struct Shipper: Sendable {
     /// The shipper's own mutable state, kept in one place.
     private struct State {
         var nextSeq: UInt64 = 1
-        var sendChecks = true
-        var carry: [Heartbeat] = []
+        /// Session-local check ids by name.
+        var ids: [String: UInt32] = [:]
+        /// Checks whose definitions the collector holds for this session.
+        var defined: Set<String> = []
+        /// Largest batch to build; halved on 413 until a batch gets through.
+        var sizeLimit: Int
         var lastShipped = ContinuousClock.now
         var backoff = Backoff()
         var lastUnauthorizedLog: ContinuousClock.Instant?
     }
 
     func run() async {
-        var state = State()
+        var state = State(sizeLimit: configuration.batchMaxHeartbeats)
         let clock = ContinuousClock()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if await isReady(state, now: clock.now) {
-                await shipOne(&state, deadline: nil)
+            await spool.syncIfDue()
+            if await spool.inflight != nil {
+                _ = await deliver(&state, deadline: nil)
+            } else if await isReady(state, now: clock.now) {
+                if await build(&state) { _ = await deliver(&state, deadline: nil) }
             } else {
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
-        // Graceful shutdown: flush what is queued, within the flush timeout.
+        // Graceful shutdown: ship what is spooled, within the flush timeout.
         let deadline = clock.now + flushTimeout
         while !Task.isCancelled, clock.now < deadline {
-            let waiting = await queue.count
-            if state.carry.isEmpty && waiting == 0 { break }
-            await shipOne(&state, deadline: deadline)
+            if await spool.inflight == nil {
+                guard await spool.pendingCount > 0, await build(&state) else { break }
+            }
+            if await !deliver(&state, deadline: deadline) { break }
         }
-        let left = await queue.count + state.carry.count
+        await spool.sync()
+        let left = await spool.pendingCount + (await spool.inflight?.count ?? 0)
         if left > 0 {
-            logger.warning("stopping with heartbeats not delivered", metadata: ["count": "\(left)"])
+            logger.notice("stopping with heartbeats still spooled; they are sent on the next start", metadata: ["count": "\(left)"])
         }
     }
 
     private func isReady(_ state: State, now: ContinuousClock.Instant) async -> Bool {
-        if !state.carry.isEmpty { return true }
-        let waiting = await queue.count
-        if waiting >= configuration.batchMaxHeartbeats { return true }
-        if waiting > 0, let age = await queue.oldestAge(now: now), age >= .milliseconds(configuration.batchMaxDelayMs) {
+        let waiting = await spool.pendingCount
+        if waiting >= state.sizeLimit { return true }
+        if waiting > 0, let age = await spool.pendingAge(now: now), age >= .milliseconds(configuration.batchMaxDelayMs) {
             return true
         }
         return now - state.lastShipped >= .milliseconds(configuration.livenessIntervalMs)
     }
 
-    /// Builds the next batch and delivers it, retrying until it is acknowledged, refused, or the
-    /// deadline passes (then its heartbeats are kept for the next attempt).
-    private func shipOne(_ state: inout State, deadline: ContinuousClock.Instant?) async {
-        var heartbeats: [Heartbeat]
-        var dropped: UInt64 = 0
-        if state.carry.isEmpty {
-            (heartbeats, dropped) = await queue.take(max: configuration.batchMaxHeartbeats)
-        } else {
-            heartbeats = state.carry
-            state.carry = []
-        }
-        while true {
+    /// Builds the next batch from the spool and persists it as the in-flight batch.
+    private func build(_ state: inout State) async -> Bool {
+        do {
+            let start = await spool.readPosition
+            let (records, end) = try await spool.peek(max: state.sizeLimit)
+            let dropped = await spool.unreportedDrops
+            var heartbeats: [Heartbeat] = []
+            heartbeats.reserveCapacity(records.count)
+            var definitions: [CheckDefinition] = []
+            var defining: Set<String> = []
+            for record in records {
+                let id = state.ids[record.checkName] ?? {
+                    let next = UInt32(state.ids.count + 1)
+                    state.ids[record.checkName] = next
+                    return next
+                }()
+                if !state.defined.contains(record.checkName) && defining.insert(record.checkName).inserted {
+                    var definition = registry[record.checkName]
+                        ?? CheckDefinition(id: 0, name: record.checkName, service: record.checkName, kind: "unknown", target: "", intervalMs: 30_000)
+                    definition.id = id
+                    definitions.append(definition)
+                }
+                heartbeats.append(Heartbeat(
+                    check: id, timestampMs: record.timestampMs, status: record.status,
+                    latencyUs: record.latencyUs, code: record.code, message: record.message
+                ))
+            }
             let batch = Batch(
                 sessionID: sessionID, seq: state.nextSeq, agentVersion: VigilVersion.current, dropped: dropped,
-                checks: state.sendChecks ? definitions : [], heartbeats: heartbeats
+                checks: definitions, heartbeats: heartbeats
             )
-            let body = BatchCodec.encodeForShipping(batch)
-            let result = await send(body)
-            switch result {
-            case .acked(let ack):
-                state.nextSeq += 1
-                state.sendChecks = ack.resendChecks
-                state.lastShipped = .now
-                state.backoff.reset()
-                if !ack.rejected.isEmpty {
-                    logger.warning("collector refused heartbeats", metadata: [
-                        "count": "\(ack.rejected.count)", "first": "\(ack.rejected[0].reason)",
-                    ])
-                }
-                logger.debug("batch acknowledged", metadata: ["seq": "\(batch.seq)", "heartbeats": "\(heartbeats.count)"])
-                return
-            case .rejected(let message):
-                logger.error("collector refused a batch; dropping it", metadata: [
-                    "seq": "\(batch.seq)", "heartbeats": "\(heartbeats.count)", "reason": "\(message)",
-                ])
-                state.nextSeq += 1
-                await queue.reportLost(heartbeats.count)
-                await queue.restoreDropped(dropped)
-                return
-            case .tooLarge where heartbeats.count > 1:
-                let half = heartbeats.count / 2
-                state.carry = Array(heartbeats[half...]) + state.carry
-                heartbeats = Array(heartbeats[..<half])
-                logger.notice("collector said the batch is too large; splitting it", metadata: ["heartbeats": "\(heartbeats.count * 2)"])
-                continue
-            case .tooLarge:
-                logger.error("collector refuses even a single heartbeat as too large; dropping it", metadata: ["seq": "\(batch.seq)"])
-                state.nextSeq += 1
-                await queue.reportLost(heartbeats.count)
-                return
-            case .unauthorized(let message):
-                let now = ContinuousClock.now
-                if state.lastUnauthorizedLog.map({ now - $0 > .seconds(60) }) ?? true {
-                    logger.critical("collector rejected this agent's token: shipping stopped until it is fixed", metadata: [
-                        "collector": "\(configuration.collectorURL)", "answer": "\(message)",
-                    ])
-                    state.lastUnauthorizedLog = now
-                }
-                if await !pause(milliseconds: 60_000, deadline: deadline) { return await keep(heartbeats, dropped, &state) }
-            case .retry(let reason, let retryAfterMs):
-                let delay = retryAfterMs ?? state.backoff.nextDelayMs()
-                logger.warning("shipping failed; will retry", metadata: ["reason": "\(reason)", "retry_in_ms": "\(delay)"])
-                if await !pause(milliseconds: delay, deadline: deadline) { return await keep(heartbeats, dropped, &state) }
-            }
+            try await spool.setInflight(InflightBatch(
+                sessionID: sessionID, seq: state.nextSeq, start: start, end: end, count: records.count, dropped: dropped,
+                definedChecks: definitions.map(\.name), body: BatchCodec.encodeForShipping(batch)
+            ))
+            state.nextSeq += 1
+            return true
+        } catch {
+            logger.error("cannot build a batch from the spool", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+            return false
         }
     }
 
-    /// Keeps an undelivered batch's heartbeats (and its drop count) for the next attempt.
-    private func keep(_ heartbeats: [Heartbeat], _ dropped: UInt64, _ state: inout State) async {
-        state.carry = heartbeats + state.carry
-        await queue.restoreDropped(dropped)
+    /// Sends the in-flight batch until it is acknowledged or refused for good (`true`), or until
+    /// shutdown, cancellation or the deadline cut it short (`false`; it stays in the spool).
+    private func deliver(_ state: inout State, deadline: ContinuousClock.Instant?) async -> Bool {
+        guard let batch = await spool.inflight else { return true }
+        while true {
+            let result = await send(batch.body)
+            do {
+                switch result {
+                case .acked(let ack):
+                    try await spool.commitInflight()
+                    if batch.sessionID == sessionID {
+                        if ack.resendChecks { state.defined = [] } else { state.defined.formUnion(batch.definedChecks) }
+                    }
+                    state.lastShipped = .now
+                    state.backoff.reset()
+                    state.sizeLimit = configuration.batchMaxHeartbeats
+                    if !ack.rejected.isEmpty {
+                        logger.warning("collector refused heartbeats", metadata: [
+                            "count": "\(ack.rejected.count)", "first": "\(ack.rejected[0].reason)",
+                        ])
+                    }
+                    logger.debug("batch acknowledged", metadata: ["seq": "\(batch.seq)", "heartbeats": "\(batch.count)"])
+                    return true
+                case .rejected(let message):
+                    logger.error("collector refused a batch; dropping it", metadata: [
+                        "seq": "\(batch.seq)", "heartbeats": "\(batch.count)", "reason": "\(message)",
+                    ])
+                    try await spool.commitInflight(lost: true)
+                    return true
+                case .tooLarge where batch.count > 1:
+                    logger.notice("collector said the batch is too large; splitting it", metadata: ["heartbeats": "\(batch.count)"])
+                    try await spool.returnInflight()
+                    state.sizeLimit = max(1, batch.count / 2)
+                    return true
+                case .tooLarge:
+                    logger.error("collector refuses even a single heartbeat as too large; dropping it", metadata: ["seq": "\(batch.seq)"])
+                    try await spool.commitInflight(lost: true)
+                    return true
+                case .unauthorized(let message):
+                    let now = ContinuousClock.now
+                    if state.lastUnauthorizedLog.map({ now - $0 > .seconds(60) }) ?? true {
+                        logger.critical("collector rejected this agent's token: shipping stopped until it is fixed", metadata: [
+                            "collector": "\(configuration.collectorURL)", "answer": "\(message)",
+                        ])
+                        state.lastUnauthorizedLog = now
+                    }
+                    if await !pause(milliseconds: 60_000, deadline: deadline) { return false }
+                case .retry(let reason, let retryAfterMs):
+                    let delay = retryAfterMs ?? state.backoff.nextDelayMs()
+                    logger.warning("shipping failed; will retry", metadata: ["reason": "\(reason)", "retry_in_ms": "\(delay)"])
+                    if await !pause(milliseconds: delay, deadline: deadline) { return false }
+                }
+            } catch {
+                logger.error("spool update failed", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
     }
 
     /// Waits, returning `false` when the wait was cut short by shutdown, cancellation or the deadline.
@@ -145,6 +185,7 @@ struct Shipper: Sendable {
             if Task.isCancelled { return false }
             if let deadline, clock.now >= deadline { return false }
             if deadline == nil && Task.isShuttingDownGracefully { return false }
+            await spool.syncIfDue()
             try? await Task.sleep(for: min(.milliseconds(50), end - clock.now))
         }
         return true
