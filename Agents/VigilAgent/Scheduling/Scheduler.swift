@@ -42,6 +42,8 @@ struct Scheduler: Sendable {
             }
             let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded())
             let result = await entry.probe.run()
+            // A probe cut short by shutdown says nothing about the target: do not record it.
+            if Task.isCancelled { return }
             let record = SpoolRecord(
                 checkName: entry.definition.name, timestampMs: timestamp, status: result.status,
                 latencyUs: result.latencyUs, code: result.code, message: result.message
