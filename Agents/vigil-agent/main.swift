@@ -3,42 +3,84 @@ import Logging
 import ServiceLifecycle
 import VigilAgent
 
-/// `vigil-agent --config FILE`
+/// `vigil-agent [run] --config FILE`, `vigil-agent once --config FILE`, `vigil-agent check-config --config FILE`.
 @main
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-agent",
         abstract: "Probes service endpoints and ships heartbeats to a Vigil collector.",
-        discussion: "SIGTERM or Ctrl-C stop probing and flush queued heartbeats before exiting."
+        subcommands: [Run.self, Once.self, CheckConfig.self],
+        defaultSubcommand: Run.self
     )
 
-    @Option(help: "YAML configuration file.")
-    var config: String
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the agent (the default).",
+            discussion: "SIGTERM or Ctrl-C stop probing and flush spooled heartbeats before exiting; what is left stays in the spool."
+        )
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: Logger.Level = .info
+        @Option(help: "YAML configuration file.")
+        var config: String
 
-    func run() async throws {
-        let configuration: AgentConfiguration
-        do {
-            configuration = try AgentConfiguration.load(path: config)
-        } catch {
-            throw StartupError(message: error.description)
+        @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+        var logLevel: Logger.Level = .info
+
+        func run() async throws {
+            let configuration = try loadConfiguration(config)
+            var logger = Logger(label: "vigil.agent")
+            logger.logLevel = logLevel
+            let group = ServiceGroup(configuration: .init(
+                services: [Agent(configuration: configuration, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            ))
+            try await group.run()
         }
-        var logger = Logger(label: "vigil.agent")
-        logger.logLevel = logLevel
-        let group = ServiceGroup(configuration: .init(
-            services: [Agent(configuration: configuration, logger: logger)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
-        try await group.run()
+    }
+
+    struct Once: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every check once and print what each saw; nothing is shipped.",
+            discussion: "Exits 0 when every check is up or degraded, 1 otherwise."
+        )
+
+        @Option(help: "YAML configuration file.")
+        var config: String
+
+        func run() async throws {
+            let lines = await OnceRun.run(try loadConfiguration(config))
+            print(OnceRun.render(lines))
+            if !OnceRun.allAvailable(lines) { throw ExitCode(1) }
+        }
+    }
+
+    struct CheckConfig: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-config",
+            abstract: "Validate a configuration file; prints FILE:LINE:COLUMN: reason and exits non-zero when it is wrong."
+        )
+
+        @Option(help: "YAML configuration file.")
+        var config: String
+
+        func run() throws {
+            let configuration = try loadConfiguration(config)
+            print("\(config): OK (\(configuration.checks.count) checks, collector \(configuration.collectorURL), spool \(configuration.spool.directory))")
+        }
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+func loadConfiguration(_ path: String) throws -> AgentConfiguration {
+    do {
+        return try AgentConfiguration.load(path: path)
+    } catch {
+        throw StartupError(message: error.description)
+    }
+}
 
 /// A configuration problem reported as `Error: file:line:column: reason`, without the usage text.
 struct StartupError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

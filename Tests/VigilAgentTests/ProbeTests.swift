@@ -70,3 +70,25 @@ struct ProbeTests {
         return port
     }
 }
+
+@Suite("vigil-agent once")
+struct OnceRunTests {
+    @Test("every check runs once and the table shows what it saw")
+    func once() async throws {
+        let target = SwitchableTarget()
+        try await withServices([target.application()]) {
+            let port = await target.ports.port()
+            let closed = try await ProbeTests.closedPort()
+            let configuration = AgentConfiguration(collectorURL: "http://127.0.0.1:1", token: "t", name: "once", checks: [
+                CheckConfiguration(name: "web", service: "web", kind: .http(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet()), intervalMs: 1_000),
+                CheckConfiguration(name: "port", service: "db", kind: .tcp(host: "127.0.0.1", port: closed), intervalMs: 1_000),
+            ])
+            let lines = await OnceRun.run(configuration)
+            #expect(lines.map(\.result.status) == [.up, .down])
+            #expect(!OnceRun.allAvailable(lines))
+            let table = OnceRun.render(lines)
+            #expect(table.hasPrefix("CHECK  SERVICE  KIND  TARGET"))
+            #expect(table.contains("connect refused"))
+        }
+    }
+}
