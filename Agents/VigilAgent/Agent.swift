@@ -25,10 +25,10 @@ public struct Agent: Service {
         let registry = try CheckRegistry.update(directory: configuration.spool.directory, current: definitions)
         let spooled = await spool.pendingCount + (await spool.inflight?.count ?? 0)
 
-        let probeClient = HTTPProbe.makeClient()
+        let probeClients = ProbeClients(for: configuration.checks)
         let shipClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let entries = zip(configuration.checks, definitions).map { check, definition in
-            Scheduler.Entry(definition: definition, probe: Self.probe(for: check, client: probeClient))
+            Scheduler.Entry(definition: definition, probe: Self.probe(for: check, clients: probeClients))
         }
         let sessionID = Self.newSessionID()
         let scheduler = Scheduler(entries: entries, spool: spool, logger: logger)
@@ -47,15 +47,15 @@ public struct Agent: Service {
             }
             group.addTask { await shipper.run() }
         }
-        try? await probeClient.shutdown()
+        await probeClients.shutdown()
         try? await shipClient.shutdown()
         logger.notice("agent stopped")
     }
 
-    static func probe(for check: CheckConfiguration, client: HTTPClient) -> any Probe {
+    static func probe(for check: CheckConfiguration, clients: ProbeClients) -> any Probe {
         switch check.kind {
-        case .http(let url, let expect):
-            return HTTPProbe(url: url, expectStatus: expect, timeoutMs: check.timeoutMs, client: client)
+        case .http(let options):
+            return HTTPProbe(options: options, timeoutMs: check.timeoutMs, client: clients.client(for: options))
         case .tcp(let host, let port):
             return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs)
         }

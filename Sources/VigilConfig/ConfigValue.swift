@@ -82,8 +82,8 @@ public struct ConfigValue: @unchecked Sendable {
         }
     }
 
-    /// The value as a mapping whose keys must all be in `allowedKeys`.
-    public func object(allowedKeys: Set<String>) throws(ConfigError) -> ConfigObject {
+    /// The value as a mapping whose keys must all be in `allowedKeys` (any key when `nil`).
+    public func object(allowedKeys: Set<String>?) throws(ConfigError) -> ConfigObject {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys to values") }
         var entries: [String: ConfigValue] = [:]
         for (keyNode, valueNode) in mapping {
@@ -92,7 +92,7 @@ public struct ConfigValue: @unchecked Sendable {
             }
             let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
             let child = ConfigValue(node: valueNode, path: childPath, file: file)
-            guard allowedKeys.contains(key.string) else {
+            if let allowedKeys, !allowedKeys.contains(key.string) {
                 let known = allowedKeys.sorted().joined(separator: ", ")
                 throw ConfigValue(node: keyNode, path: childPath, file: file)
                     .error("unknown key (expected one of: \(known))", code: .unknownKey)
@@ -107,7 +107,8 @@ public struct ConfigValue: @unchecked Sendable {
 public struct ConfigObject: Sendable {
     /// The mapping itself, for errors about it as a whole.
     public let value: ConfigValue
-    let entries: [String: ConfigValue]
+    /// Every key and value present.
+    public let entries: [String: ConfigValue]
 
     /// The value at `key`, or `nil` when absent or null.
     public func optional(_ key: String) -> ConfigValue? {

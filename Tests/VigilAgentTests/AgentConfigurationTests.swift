@@ -33,8 +33,9 @@ struct AgentConfigurationTests {
         #expect(configuration.checks[0].timeoutMs == 10_000)
         #expect(configuration.checks[1].service == "db")
         #expect(configuration.checks[1].intervalMs == 30_000)
-        guard case .http(_, let codes) = configuration.checks[0].kind else { Issue.record("not http"); return }
-        #expect(codes.contains(301) && codes.contains(200) && !codes.contains(204))
+        guard case .http(let options) = configuration.checks[0].kind else { Issue.record("not http"); return }
+        #expect(options.expectStatus.contains(301) && options.expectStatus.contains(200) && !options.expectStatus.contains(204))
+        #expect(options.method == "GET" && options.followRedirects == 5 && options.tlsVerify)
     }
 
     @Test("mistakes are reported with line and reason", arguments: [
@@ -46,6 +47,10 @@ struct AgentConfigurationTests {
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n  - name: a\n    url: http://z\n", 6, "duplicate check name"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    expect_status: [abc]\n", 6, "expected a status code"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    intervall: 5s\n", 6, "unknown key"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    body_regex: \"([a\"\n", 6, "invalid regular expression"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    json_equals: ok\n", 6, "needs json_path"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: tcp\n    target: h:1\n    url: http://y\n", 7, "not used by tcp checks"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    method: FETCH\n", 6, "expected GET"),
     ])
     func errors(yaml: String, line: Int, fragment: String) {
         do {

@@ -10,10 +10,10 @@ struct ProbeTests {
     @Test("HTTP: up on 200, down with the status on 503, down on connection refused")
     func http() async throws {
         let target = SwitchableTarget()
-        let client = HTTPProbe.makeClient()
+        let client = ProbeClients.makeClient(HTTPCheckOptions(url: "").clientKey)
         try await withServices([target.application()]) { () async throws in
             let port = await target.ports.port()
-            let probe = HTTPProbe(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet(), timeoutMs: 2_000, client: client)
+            let probe = HTTPProbe(options: HTTPCheckOptions(url: "http://127.0.0.1:\(port)/health"), timeoutMs: 2_000, client: client)
             let up = await probe.run()
             #expect(up.status == .up)
             #expect(up.code == 200)
@@ -22,11 +22,11 @@ struct ProbeTests {
             let down = await probe.run()
             #expect(down.status == .down)
             #expect(down.message == "status 503")
-            let accepting = HTTPProbe(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet(ranges: [503...503]), timeoutMs: 2_000, client: client)
+            let accepting = HTTPProbe(options: HTTPCheckOptions(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet(ranges: [503...503])), timeoutMs: 2_000, client: client)
             #expect(await accepting.run().status == .up)
         }
         let closedPort = try await Self.closedPort()
-        let refused = await HTTPProbe(url: "http://127.0.0.1:\(closedPort)/", expectStatus: StatusCodeSet(), timeoutMs: 2_000, client: client).run()
+        let refused = await HTTPProbe(options: HTTPCheckOptions(url: "http://127.0.0.1:\(closedPort)/"), timeoutMs: 2_000, client: client).run()
         #expect(refused.status == .down)
         #expect(refused.message == "connect refused")
         try await client.shutdown()
@@ -38,10 +38,10 @@ struct ProbeTests {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(host: "127.0.0.1", port: 0).get()
         let port = channel.localAddress!.port!
-        let client = HTTPProbe.makeClient()
+        let client = ProbeClients.makeClient(HTTPCheckOptions(url: "").clientKey)
         let clock = ContinuousClock()
         let start = clock.now
-        let result = await HTTPProbe(url: "http://127.0.0.1:\(port)/", expectStatus: StatusCodeSet(), timeoutMs: 300, client: client).run()
+        let result = await HTTPProbe(options: HTTPCheckOptions(url: "http://127.0.0.1:\(port)/"), timeoutMs: 300, client: client).run()
         let elapsed = clock.now - start
         #expect(result.status == .down)
         #expect(result.message == "timeout after 300ms")
@@ -80,7 +80,7 @@ struct OnceRunTests {
             let port = await target.ports.port()
             let closed = try await ProbeTests.closedPort()
             let configuration = AgentConfiguration(collectorURL: "http://127.0.0.1:1", token: "t", name: "once", checks: [
-                CheckConfiguration(name: "web", service: "web", kind: .http(url: "http://127.0.0.1:\(port)/health", expectStatus: StatusCodeSet()), intervalMs: 1_000),
+                CheckConfiguration(name: "web", service: "web", kind: .http(HTTPCheckOptions(url: "http://127.0.0.1:\(port)/health")), intervalMs: 1_000),
                 CheckConfiguration(name: "port", service: "db", kind: .tcp(host: "127.0.0.1", port: closed), intervalMs: 1_000),
             ])
             let lines = await OnceRun.run(configuration)

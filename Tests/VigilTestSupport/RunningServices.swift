@@ -74,7 +74,9 @@ public struct TestCollector: Sendable {
     }
 }
 
-/// An HTTP target whose `/health` answers 200 or 503 as the test switches it.
+/// An HTTP target whose `/health` answers 200 or 503 as the test switches it, with a few more routes for
+/// probe tests: `/json`, `/slow` (300 ms), `/redirect` (302 to `/health`), `/loop` (redirects to itself)
+/// and `/echo` (answers with the method, the `X-Probe` header and the body).
 public struct SwitchableTarget: Sendable {
     private let box: Box
     public let ports = PortPromise()
@@ -99,6 +101,21 @@ public struct SwitchableTarget: Sendable {
         router.get("/health") { _, _ -> Response in
             let healthy = box.healthy.withLock { $0 }
             return Response(status: healthy ? .ok : .serviceUnavailable)
+        }
+        router.get("/json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok","items":["a","b"],"db":{"ok":true,"lag":3}}"#)))
+        }
+        router.get("/slow") { _, _ -> Response in
+            try await Task.sleep(for: .milliseconds(300))
+            return Response(status: .ok)
+        }
+        router.get("/redirect") { _, _ -> Response in Response(status: .found, headers: [.location: "/health"]) }
+        router.get("/loop") { _, _ -> Response in Response(status: .found, headers: [.location: "/loop"]) }
+        router.on("/echo", method: .post) { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 16)
+            let text = "\(request.method.rawValue) \(request.headers[.init("X-Probe")!] ?? "-") \(String(buffer: body))"
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let ports = self.ports
         var logger = Logger(label: "vigil.test.target")

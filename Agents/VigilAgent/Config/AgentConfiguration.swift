@@ -103,7 +103,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         let checksValue = try object.required("checks")
         var names: Set<String> = []
         for item in try checksValue.array() {
-            let check = try parseCheck(item)
+            let check = try parseCheck(item, relativeTo: directory)
             guard names.insert(check.name).inserted else {
                 throw item.error("duplicate check name \"\(check.name)\"")
             }
@@ -126,54 +126,5 @@ public struct AgentConfiguration: Sendable, Hashable {
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw fileValue.error("token file \(path) is empty") }
         return token
-    }
-
-    private static func parseCheck(_ item: ConfigValue) throws(ConfigError) -> CheckConfiguration {
-        let object = try item.object(allowedKeys: ["name", "service", "kind", "url", "target", "interval", "timeout", "expect_status"])
-        let name = try object.required("name").nonEmptyString()
-        let service = try object.optional("service")?.nonEmptyString() ?? name
-        let kindValue = object.optional("kind")
-        let kindName = try kindValue?.string() ?? (object.optional("url") != nil ? "http" : "tcp")
-        let kind: CheckConfiguration.Kind
-        switch kindName {
-        case "http":
-            let urlValue = try object.required("url")
-            let text = try urlValue.nonEmptyString()
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw urlValue.error("expected an http:// or https:// URL")
-            }
-            var codes = StatusCodeSet()
-            if let expect = object.optional("expect_status") {
-                let items = (try? expect.array()) ?? [expect]
-                var ranges: [ClosedRange<Int>] = []
-                for entry in items {
-                    guard let range = StatusCodeSet.parseItem(try entry.string()) else {
-                        throw entry.error("expected a status code such as 200 or a range such as 200-299")
-                    }
-                    ranges.append(range)
-                }
-                codes = StatusCodeSet(ranges: ranges)
-            }
-            kind = .http(url: text, expectStatus: codes)
-        case "tcp":
-            let targetValue = try object.required("target")
-            let text = try targetValue.nonEmptyString()
-            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-                  (1...65535).contains(port), colon > text.startIndex else {
-                throw targetValue.error("expected HOST:PORT")
-            }
-            var host = String(text[..<colon])
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            kind = .tcp(host: host, port: port)
-        default:
-            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http or tcp)")
-        }
-        let interval = try object.optional("interval")?.durationMs() ?? 30_000
-        let timeoutValue = object.optional("timeout")
-        let timeout = try timeoutValue?.durationMs()
-        if let timeout, timeout > interval, let timeoutValue {
-            throw timeoutValue.error("timeout must not be longer than the interval")
-        }
-        return CheckConfiguration(name: name, service: service, kind: kind, intervalMs: interval, timeoutMs: timeout)
     }
 }

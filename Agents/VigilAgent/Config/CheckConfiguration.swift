@@ -4,8 +4,8 @@ import VigilCore
 public struct CheckConfiguration: Sendable, Hashable {
     /// What to probe and how.
     public enum Kind: Sendable, Hashable {
-        /// HTTP(S) GET; up when the status is one of `expectStatus`.
-        case http(url: String, expectStatus: StatusCodeSet)
+        /// HTTP(S) request; up when the answer passes every expectation in the options.
+        case http(HTTPCheckOptions)
         /// TCP connect to `host:port`; up when the connection opens.
         case tcp(host: String, port: Int)
 
@@ -20,7 +20,7 @@ public struct CheckConfiguration: Sendable, Hashable {
         /// What is probed, as shown to operators.
         public var target: String {
             switch self {
-            case .http(let url, _): return url
+            case .http(let options): return options.url
             case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             }
         }

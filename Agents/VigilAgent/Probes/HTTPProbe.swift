@@ -1,13 +1,14 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
+import NIOHTTP1
 import VigilCore
 
-/// An HTTP(S) GET: up when the status is in the expected set, down otherwise or on any transport error.
+/// An HTTP(S) request: up when the answer passes every expectation of its ``HTTPCheckOptions``,
+/// degraded when it passes but slower than `degradedAfterMs`, down otherwise or on any transport error.
 public struct HTTPProbe: Probe {
-    /// The URL to fetch.
-    public var url: String
-    /// Accepted status codes.
-    public var expectStatus: StatusCodeSet
+    /// What to send and expect.
+    public var options: HTTPCheckOptions
     /// Whole-probe timeout, ms.
     public var timeoutMs: Int64
     /// The client to use (one fresh connection per probe).
@@ -15,9 +16,8 @@ public struct HTTPProbe: Probe {
     /// Sent as User-Agent.
     public var userAgent: String
 
-    public init(url: String, expectStatus: StatusCodeSet, timeoutMs: Int64, client: HTTPClient, userAgent: String = "vigil-agent/\(VigilVersion.current)") {
-        self.url = url
-        self.expectStatus = expectStatus
+    public init(options: HTTPCheckOptions, timeoutMs: Int64, client: HTTPClient, userAgent: String = "vigil-agent/\(VigilVersion.current)") {
+        self.options = options
         self.timeoutMs = timeoutMs
         self.client = client
         self.userAgent = userAgent
@@ -29,33 +29,57 @@ public struct HTTPProbe: Probe {
     public func run() async -> ProbeResult {
         let clock = ContinuousClock()
         let start = clock.now
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: options.url)
+        request.method = HTTPMethod(rawValue: options.method)
         request.headers.add(name: "User-Agent", value: userAgent)
+        for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body = options.body { request.body = .bytes(ByteBuffer(string: body)) }
+        let needsBody = options.bodyContains != nil || options.bodyRegex != nil || options.jsonPath != nil
         do {
             let response = try await client.execute(request, timeout: .milliseconds(timeoutMs))
-            var read = 0
+            var body: [UInt8] = []
             for try await chunk in response.body {
-                read += chunk.readableBytes
-                if read >= Self.maxBodyBytes { break }
+                if needsBody { body.append(contentsOf: chunk.readableBytesView.prefix(Self.maxBodyBytes - body.count)) }
+                if body.count >= Self.maxBodyBytes { break }
             }
             let latency = (clock.now - start).microseconds
-            let code = Int(response.status.code)
-            if expectStatus.contains(code) {
-                return ProbeResult(status: .up, latencyUs: latency, code: Int32(code))
+            let code = Int32(response.status.code)
+            if let problem = check(status: Int(code), body: body) {
+                return ProbeResult(status: .down, latencyUs: latency, code: code, message: problem)
             }
-            return ProbeResult(status: .down, latencyUs: latency, code: Int32(code), message: "status \(code)")
+            if let threshold = options.degradedAfterMs, Int64(latency) > threshold * 1000 {
+                return ProbeResult(status: .degraded, latencyUs: latency, code: code,
+                                   message: "slow: \(OnceRun.formatLatency(latency)) > \(DurationTextShort.format(threshold))")
+            }
+            return ProbeResult(status: .up, latencyUs: latency, code: code)
         } catch {
             let latency = (clock.now - start).microseconds
             return ProbeResult(status: .down, latencyUs: latency, message: ProbeErrorText.describe(error, timeoutMs: timeoutMs))
         }
     }
 
-    /// A client suited to probing: a new connection per request, so every probe measures connecting too.
-    public static func makeClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.maximumUsesPerConnection = 1
-        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
-        configuration.decompression = .enabled(limit: .size(Self.maxBodyBytes * 4))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    /// The first expectation the answer fails, as the message operators will read; `nil` when all pass.
+    func check(status: Int, body: [UInt8]) -> String? {
+        guard options.expectStatus.contains(status) else { return "status \(status)" }
+        let text = String(decoding: body, as: UTF8.self)
+        if let needle = options.bodyContains, !text.contains(needle) { return "body missing \"\(needle)\"" }
+        if let pattern = options.bodyRegex, let regex = try? Regex(pattern), text.firstMatch(of: regex) == nil {
+            return "body does not match /\(pattern)/"
+        }
+        if let pathText = options.jsonPath, let path = JSONPath(pathText) {
+            guard let document = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+                return "body is not JSON"
+            }
+            guard let value = path.value(in: document) else { return "json \(pathText) not found" }
+            let rendered = JSONPath.render(value)
+            if let expected = options.jsonEquals, rendered != expected {
+                return "json \(pathText) is \"\(rendered.prefix(80))\", expected \"\(expected)\""
+            }
+            if let expected = options.jsonContains {
+                let holds = (value as? [Any]).map { $0.contains { JSONPath.render($0) == expected } } ?? rendered.contains(expected)
+                if !holds { return "json \(pathText) does not contain \"\(expected)\"" }
+            }
+        }
+        return nil
     }
 }

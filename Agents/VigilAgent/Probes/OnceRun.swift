@@ -12,17 +12,17 @@ public enum OnceRun {
 
     /// Probes every check once; results come back in config order.
     public static func run(_ configuration: AgentConfiguration) async -> [Line] {
-        let client = HTTPProbe.makeClient()
+        let clients = ProbeClients(for: configuration.checks)
         let results = await withTaskGroup(of: (Int, ProbeResult).self) { group in
             for (index, check) in configuration.checks.enumerated() {
-                let probe = Agent.probe(for: check, client: client)
+                let probe = Agent.probe(for: check, clients: clients)
                 group.addTask { (index, await probe.run()) }
             }
             var collected = [ProbeResult?](repeating: nil, count: configuration.checks.count)
             for await (index, result) in group { collected[index] = result }
             return collected
         }
-        try? await client.shutdown()
+        await clients.shutdown()
         return zip(configuration.checks, results).map { Line(check: $0, result: $1!) }
     }
 

@@ -17,6 +17,7 @@ enum ProbeErrorText {
             switch error {
             case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout: return timeout
             case .remoteConnectionClosed: return "connection closed by peer"
+            case .redirectLimitReached, .redirectCycleDetected: return "too many redirects"
             default: break
             }
         }

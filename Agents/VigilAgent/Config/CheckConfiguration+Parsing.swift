@@ -1,0 +1,123 @@
+import Foundation
+import VigilConfig
+
+extension AgentConfiguration {
+    static let checkKeys: Set<String> = [
+        "name", "service", "kind", "url", "target", "interval", "timeout", "degraded_after",
+        "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path", "json_equals",
+        "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect",
+    ]
+
+    static func parseCheck(_ item: ConfigValue, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration {
+        let object = try item.object(allowedKeys: checkKeys)
+        let name = try object.required("name").nonEmptyString()
+        let service = try object.optional("service")?.nonEmptyString() ?? name
+        let kindValue = object.optional("kind")
+        let kindName = try kindValue?.string() ?? (object.optional("url") != nil ? "http" : "tcp")
+        let kind: CheckConfiguration.Kind
+        switch kindName {
+        case "http":
+            kind = .http(try parseHTTP(object, relativeTo: directory))
+        case "tcp":
+            kind = try parseTCP(object)
+        default:
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http or tcp)")
+        }
+        try refuseForeignKeys(object, kind: kindName)
+        let interval = try object.optional("interval")?.durationMs() ?? 30_000
+        let timeoutValue = object.optional("timeout")
+        let timeout = try timeoutValue?.durationMs()
+        if let timeout, timeout > interval, let timeoutValue {
+            throw timeoutValue.error("timeout must not be longer than the interval")
+        }
+        return CheckConfiguration(name: name, service: service, kind: kind, intervalMs: interval, timeoutMs: timeout)
+    }
+
+    /// Keys that belong to another kind are a mistake, not something to ignore.
+    private static func refuseForeignKeys(_ object: ConfigObject, kind: String) throws(ConfigError) {
+        let httpOnly = ["url", "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path",
+                        "json_equals", "json_contains", "follow_redirects", "tls_verify", "ca_file"]
+        let tcpOnly = ["target", "send", "expect"]
+        for key in kind == "http" ? tcpOnly : httpOnly {
+            if let value = object.optional(key) { throw value.error("not used by \(kind) checks") }
+        }
+    }
+
+    private static func parseHTTP(_ object: ConfigObject, relativeTo directory: String) throws(ConfigError) -> HTTPCheckOptions {
+        let urlValue = try object.required("url")
+        let text = try urlValue.nonEmptyString()
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw urlValue.error("expected an http:// or https:// URL")
+        }
+        var options = HTTPCheckOptions(url: text)
+        if let method = object.optional("method") {
+            let value = try method.nonEmptyString().uppercased()
+            guard ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(value) else {
+                throw method.error("expected GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS")
+            }
+            options.method = value
+        }
+        if let headers = object.optional("headers") {
+            let mapping = try headers.object(allowedKeys: nil)
+            for (key, value) in mapping.entries { options.headers[key] = try value.string() }
+        }
+        options.body = try object.optional("body")?.string()
+        if let expect = object.optional("expect_status") {
+            let items = (try? expect.array()) ?? [expect]
+            var ranges: [ClosedRange<Int>] = []
+            for entry in items {
+                guard let range = StatusCodeSet.parseItem(try entry.string()) else {
+                    throw entry.error("expected a status code such as 200 or a range such as 200-299")
+                }
+                ranges.append(range)
+            }
+            options.expectStatus = StatusCodeSet(ranges: ranges)
+        }
+        options.bodyContains = try object.optional("body_contains")?.string()
+        if let regex = object.optional("body_regex") {
+            let pattern = try regex.string()
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                throw regex.error("invalid regular expression: \(error)")
+            }
+            options.bodyRegex = pattern
+        }
+        if let path = object.optional("json_path") {
+            let text = try path.nonEmptyString()
+            guard JSONPath(text) != nil else { throw path.error("expected a path such as $.status or $.items[0].name") }
+            options.jsonPath = text
+        }
+        options.jsonEquals = try object.optional("json_equals")?.string()
+        options.jsonContains = try object.optional("json_contains")?.string()
+        if options.jsonPath == nil, let stray = object.optional("json_equals") ?? object.optional("json_contains") {
+            throw stray.error("needs json_path")
+        }
+        if let redirects = object.optional("follow_redirects") {
+            let value = try redirects.int()
+            guard (0...20).contains(value) else { throw redirects.error("must be between 0 and 20") }
+            options.followRedirects = value
+        }
+        if let verify = object.optional("tls_verify") { options.tlsVerify = try verify.bool() }
+        if let ca = object.optional("ca_file") {
+            var path = try ca.nonEmptyString()
+            if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+            guard FileManager.default.isReadableFile(atPath: path) else { throw ca.error("cannot read CA file \(path)") }
+            options.caFile = path
+        }
+        options.degradedAfterMs = try object.optional("degraded_after")?.durationMs()
+        return options
+    }
+
+    private static func parseTCP(_ object: ConfigObject) throws(ConfigError) -> CheckConfiguration.Kind {
+        let targetValue = try object.required("target")
+        let text = try targetValue.nonEmptyString()
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (1...65535).contains(port), colon > text.startIndex else {
+            throw targetValue.error("expected HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return .tcp(host: host, port: port)
+    }
+}
