@@ -56,8 +56,8 @@ public struct Agent: Service {
         switch check.kind {
         case .http(let options):
             return HTTPProbe(options: options, timeoutMs: check.timeoutMs, client: clients.client(for: options))
-        case .tcp(let host, let port):
-            return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs)
+        case .tcp(let host, let port, let send, let expect):
+            return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs, send: send, expect: expect)
         }
     }
 

@@ -118,6 +118,8 @@ extension AgentConfiguration {
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return .tcp(host: host, port: port)
+        let send = try object.optional("send")?.string()
+        let expect = try object.optional("expect")?.nonEmptyString()
+        return .tcp(host: host, port: port, send: send, expect: expect)
     }
 }

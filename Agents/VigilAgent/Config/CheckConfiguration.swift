@@ -6,8 +6,9 @@ public struct CheckConfiguration: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// HTTP(S) request; up when the answer passes every expectation in the options.
         case http(HTTPCheckOptions)
-        /// TCP connect to `host:port`; up when the connection opens.
-        case tcp(host: String, port: Int)
+        /// TCP connect to `host:port`; up when the connection opens (and, with `expect`, the answer to
+        /// `send` contains it).
+        case tcp(host: String, port: Int, send: String? = nil, expect: String? = nil)
 
         /// The wire name of the kind.
         public var name: String {
@@ -21,7 +22,7 @@ public struct CheckConfiguration: Sendable, Hashable {
         public var target: String {
             switch self {
             case .http(let options): return options.url
-            case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             }
         }
     }

@@ -13,6 +13,7 @@ import Darwin
 enum ProbeErrorText {
     static func describe(_ error: any Error, timeoutMs: Int64) -> String {
         let timeout = "timeout after \(DurationTextShort.format(timeoutMs))"
+        if error is TimeoutError { return timeout }
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout: return timeout
