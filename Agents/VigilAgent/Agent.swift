@@ -58,6 +58,8 @@ public struct Agent: Service {
             return HTTPProbe(options: options, timeoutMs: check.timeoutMs, client: clients.client(for: options))
         case .tcp(let host, let port, let send, let expect):
             return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs, send: send, expect: expect)
+        case .command(let argv):
+            return CommandProbe(argv: argv, timeoutMs: check.timeoutMs)
         }
     }
 

@@ -51,6 +51,8 @@ struct AgentConfigurationTests {
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    json_equals: ok\n", 6, "needs json_path"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: tcp\n    target: h:1\n    url: http://y\n", 7, "not used by tcp checks"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    method: FETCH\n", 6, "expected GET"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: command\n    command: [/nonexistent/check]\n", 6, "is not an executable file"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: command\n    command: []\n", 6, "expected [program"),
     ])
     func errors(yaml: String, line: Int, fragment: String) {
         do {

@@ -5,7 +5,7 @@ extension AgentConfiguration {
     static let checkKeys: Set<String> = [
         "name", "service", "kind", "url", "target", "interval", "timeout", "degraded_after",
         "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path", "json_equals",
-        "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect",
+        "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect", "command",
     ]
 
     static func parseCheck(_ item: ConfigValue, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration {
@@ -20,8 +20,10 @@ extension AgentConfiguration {
             kind = .http(try parseHTTP(object, relativeTo: directory))
         case "tcp":
             kind = try parseTCP(object)
+        case "command":
+            kind = try parseCommand(object, relativeTo: directory)
         default:
-            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http or tcp)")
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp or command)")
         }
         try refuseForeignKeys(object, kind: kindName)
         let interval = try object.optional("interval")?.durationMs() ?? 30_000
@@ -38,7 +40,12 @@ extension AgentConfiguration {
         let httpOnly = ["url", "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path",
                         "json_equals", "json_contains", "follow_redirects", "tls_verify", "ca_file"]
         let tcpOnly = ["target", "send", "expect"]
-        for key in kind == "http" ? tcpOnly : httpOnly {
+        let foreign: [String] = switch kind {
+        case "http": tcpOnly + ["command"]
+        case "tcp": httpOnly + ["command"]
+        default: httpOnly + tcpOnly
+        }
+        for key in foreign {
             if let value = object.optional(key) { throw value.error("not used by \(kind) checks") }
         }
     }
@@ -107,6 +114,20 @@ extension AgentConfiguration {
         }
         options.degradedAfterMs = try object.optional("degraded_after")?.durationMs()
         return options
+    }
+
+    private static func parseCommand(_ object: ConfigObject, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration.Kind {
+        let value = try object.required("command")
+        var argv: [String] = []
+        for item in try value.array() { argv.append(try item.string()) }
+        guard let program = argv.first, !program.isEmpty else { throw value.error("expected [program, arguments...]") }
+        if program.contains("/") {
+            if !program.hasPrefix("/") { argv[0] = (directory as NSString).appendingPathComponent(program) }
+            guard FileManager.default.isExecutableFile(atPath: argv[0]) else {
+                throw value.error("\(argv[0]) is not an executable file")
+            }
+        }
+        return .command(argv: argv)
     }
 
     private static func parseTCP(_ object: ConfigObject) throws(ConfigError) -> CheckConfiguration.Kind {

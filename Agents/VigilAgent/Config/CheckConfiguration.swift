@@ -9,12 +9,15 @@ public struct CheckConfiguration: Sendable, Hashable {
         /// TCP connect to `host:port`; up when the connection opens (and, with `expect`, the answer to
         /// `send` contains it).
         case tcp(host: String, port: Int, send: String? = nil, expect: String? = nil)
+        /// A program with the Nagios plugin convention.
+        case command(argv: [String])
 
         /// The wire name of the kind.
         public var name: String {
             switch self {
             case .http: return "http"
             case .tcp: return "tcp"
+            case .command: return "command"
             }
         }
 
@@ -23,6 +26,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             switch self {
             case .http(let options): return options.url
             case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+            case .command(let argv): return argv.joined(separator: " ")
             }
         }
     }
