@@ -1,6 +1,9 @@
 import NIOCore
 import NIOPosix
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A TCP connect: up when the connection opens within the timeout; with `send`/`expect`, the text is
 /// written after connecting and the answer must contain `expect` (a banner check such as `SSH-`).
@@ -40,6 +43,11 @@ public struct TCPProbe: Probe {
                             try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                         }
                     }
+                // Connecting to a free local ephemeral port can "succeed" by connecting to itself.
+                if channel.channel.localAddress == channel.channel.remoteAddress {
+                    try? await channel.channel.close()
+                    throw IOError(errnoCode: ECONNREFUSED, reason: "self-connect")
+                }
                 return try await channel.executeThenClose { inbound, outbound -> String? in
                     if let send { try await outbound.write(ByteBuffer(string: send)) }
                     guard let expect else { return nil }
