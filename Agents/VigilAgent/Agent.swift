@@ -26,18 +26,18 @@ public struct Agent: Service {
         let spooled = await spool.pendingCount + (await spool.inflight?.count ?? 0)
 
         let probeClients = ProbeClients(for: configuration.checks)
-        let shipClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let shipClient = Self.makeShipClient()
         let entries = zip(configuration.checks, definitions).map { check, definition in
             Scheduler.Entry(definition: definition, probe: Self.probe(for: check, clients: probeClients))
         }
         let sessionID = Self.newSessionID()
-        let scheduler = Scheduler(entries: entries, spool: spool, logger: logger)
+        let scheduler = Scheduler(entries: entries, spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes))
         let shipper = Shipper(
             configuration: configuration, spool: spool, client: shipClient,
             registry: registry, sessionID: sessionID, logger: logger
         )
         logger.notice("agent started", metadata: [
-            "name": "\(configuration.name)", "collector": "\(configuration.collectorURL)",
+            "name": "\(configuration.name)", "collectors": "\(configuration.collectorURLs.joined(separator: ", "))",
             "checks": "\(entries.count)", "session": "\(sessionID)", "spool": "\(configuration.spool.directory)",
             "spooled": "\(spooled)",
         ])
@@ -61,6 +61,15 @@ public struct Agent: Service {
         case .command(let argv):
             return CommandProbe(argv: argv, timeoutMs: check.timeoutMs)
         }
+    }
+
+    /// The client for shipping: a refused connection fails at once so that failover to the next
+    /// collector is immediate; the shipper's own backoff does the retrying.
+    static func makeShipClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     static func newSessionID() -> String {

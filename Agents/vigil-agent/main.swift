@@ -64,7 +64,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() throws {
             let configuration = try loadConfiguration(config)
-            print("\(config): OK (\(configuration.checks.count) checks, collector \(configuration.collectorURL), spool \(configuration.spool.directory))")
+            print("\(config): OK (\(configuration.checks.count) checks, collector \(configuration.collectorURLs.joined(separator: ", ")), spool \(configuration.spool.directory))")
         }
     }
 }

@@ -27,7 +27,7 @@ struct AgentConfigurationTests {
                 kind: tcp
                 target: 127.0.0.1:5432
             """)
-        #expect(configuration.collectorURL == "http://127.0.0.1:7400")
+        #expect(configuration.collectorURLs == ["http://127.0.0.1:7400"])
         #expect(configuration.batchMaxHeartbeats == 100)
         #expect(configuration.checks.count == 2)
         #expect(configuration.checks[0].timeoutMs == 10_000)
@@ -38,8 +38,16 @@ struct AgentConfigurationTests {
         #expect(options.method == "GET" && options.followRedirects == 5 && options.tlsVerify)
     }
 
+    @Test("several collectors are listed in order")
+    func collectors() throws {
+        let configuration = try parse("collector: [http://a:7400, https://b:7400/]\ntoken: t\nmax_concurrent_probes: 8\nchecks:\n  - name: x\n    url: http://y\n")
+        #expect(configuration.collectorURLs == ["http://a:7400", "https://b:7400"])
+        #expect(configuration.maxConcurrentProbes == 8)
+    }
+
     @Test("mistakes are reported with line and reason", arguments: [
         ("collector: ftp://x\ntoken: t\nchecks: []\n", 1, "collector: expected an http"),
+        ("collector: [http://a, ftp://b]\ntoken: t\nchecks: []\n", 1, "collector[1]: expected an http"),
         ("collector: http://x\nchecks:\n  - name: a\n    url: http://y\n", 1, "either token or token_file"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    interval: 5s\n    timeout: 10s\n", 7, "timeout must not be longer"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n", 5, "unknown kind"),

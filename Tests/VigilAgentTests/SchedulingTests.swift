@@ -41,4 +41,50 @@ struct SchedulingTests {
         guard case .tooLarge = ShipResult.from(status: 413, body: [], retryAfter: nil) else { Issue.record("not too large"); return }
         guard case .rejected = ShipResult.from(status: 400, body: [], retryAfter: nil) else { Issue.record("not rejected"); return }
     }
+
+    @Test("no more probes run at once than the limit; all of them get their turn")
+    func limiter() async {
+        let limiter = ProbeLimiter(limit: 2)
+        let peak = PeakCounter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    guard await limiter.acquire() else { return }
+                    await peak.enter()
+                    try? await Task.sleep(for: .milliseconds(50))
+                    await peak.leave()
+                    limiter.release()
+                }
+            }
+        }
+        #expect(await peak.peak == 2)
+        #expect(await peak.total == 6)
+        #expect(limiter.inUse == 0)
+    }
+
+    @Test("a waiter that is cancelled gives up without taking a slot")
+    func limiterCancellation() async {
+        let limiter = ProbeLimiter(limit: 1)
+        #expect(await limiter.acquire())
+        let waiter = Task { await limiter.acquire() }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        #expect(await waiter.value == false)
+        limiter.release()
+        #expect(limiter.inUse == 0)
+    }
+}
+
+actor PeakCounter {
+    var current = 0
+    var peak = 0
+    var total = 0
+
+    func enter() {
+        current += 1
+        total += 1
+        peak = max(peak, current)
+    }
+
+    func leave() { current -= 1 }
 }

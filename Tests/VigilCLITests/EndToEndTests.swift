@@ -24,7 +24,8 @@ struct EndToEndTests {
             let collectorPort = await harness.ports.port()
             let targetPort = await target.ports.port()
             var configuration = try AgentConfiguration.parse(ConfigDocument.parse("""
-                collector: http://127.0.0.1:\(collectorPort)
+                # The first collector is down: the agent fails over to the second.
+                collector: [http://127.0.0.1:1, http://127.0.0.1:\(collectorPort)]
                 token: \(token)
                 batch:
                   max_delay: 200ms

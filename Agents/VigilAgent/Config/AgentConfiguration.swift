@@ -5,7 +5,8 @@ import VigilCore
 /// How an agent runs: where it ships, how it batches, what it checks.
 ///
 /// ```yaml
-/// collector: http://127.0.0.1:7400   # collector base URL
+/// collector: http://127.0.0.1:7400   # collector base URL, or a list of them to fail over between
+/// max_concurrent_probes: 256         # probes running at once at most
 /// token_file: /etc/vigil/agent.token # or token: vigil_agt_...
 /// name: web-01                       # default: the host name (for logs; identity is the token)
 /// batch:
@@ -29,8 +30,14 @@ import VigilCore
 ///     target: 127.0.0.1:5432
 /// ```
 public struct AgentConfiguration: Sendable, Hashable {
-    /// Collector base URL, e.g. `http://127.0.0.1:7400`.
-    public var collectorURL: String
+    /// Collector base URLs, e.g. `http://127.0.0.1:7400`; the agent ships to the first that answers and
+    /// fails over to the next when one does not.
+    public var collectorURLs: [String]
+    /// The first collector URL.
+    public var collectorURL: String { collectorURLs[0] }
+    /// Probes running at once at most; a check whose turn comes while the limit is reached waits for a
+    /// free slot. Default 256.
+    public var maxConcurrentProbes = 256
     /// The agent's bearer token.
     public var token: String
     /// Name used in logs and the User-Agent. Default: the host name.
@@ -47,7 +54,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var checks: [CheckConfiguration]
 
     public init(collectorURL: String, token: String, name: String? = nil, checks: [CheckConfiguration]) {
-        self.collectorURL = collectorURL
+        self.collectorURLs = [collectorURL]
         self.token = token
         self.name = name ?? ProcessInfo.processInfo.hostName
         self.checks = checks
@@ -62,19 +69,32 @@ public struct AgentConfiguration: Sendable, Hashable {
 
     /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
     public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
-        let object = try root.object(allowedKeys: ["collector", "token", "token_file", "name", "batch", "spool", "checks"])
+        let object = try root.object(allowedKeys: [
+            "collector", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "checks",
+        ])
         let collectorValue = try object.required("collector")
-        let collector = try collectorValue.nonEmptyString()
-        guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw collectorValue.error("expected an http:// or https:// URL")
+        var collectors: [String] = []
+        for item in (try? collectorValue.array()) ?? [collectorValue] {
+            let collector = try item.nonEmptyString()
+            guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw item.error("expected an http:// or https:// URL")
+            }
+            collectors.append(collector.hasSuffix("/") ? String(collector.dropLast()) : collector)
         }
+        guard !collectors.isEmpty else { throw collectorValue.error("at least one collector URL is needed") }
         let token = try readToken(object, relativeTo: directory)
         var configuration = AgentConfiguration(
-            collectorURL: collector.hasSuffix("/") ? String(collector.dropLast()) : collector,
+            collectorURL: collectors[0],
             token: token,
             name: try object.optional("name")?.nonEmptyString(),
             checks: []
         )
+        configuration.collectorURLs = collectors
+        if let limit = object.optional("max_concurrent_probes") {
+            let value = try limit.int()
+            guard (1...10_000).contains(value) else { throw limit.error("must be between 1 and 10000") }
+            configuration.maxConcurrentProbes = value
+        }
         if let batch = object.optional("batch") {
             let batchObject = try batch.object(allowedKeys: ["max_heartbeats", "max_delay"])
             if let max = batchObject.optional("max_heartbeats") {

@@ -29,6 +29,9 @@ public struct ProbeClients: Sendable {
     static func makeClient(_ key: HTTPClientKey) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.maximumUsesPerConnection = 1
+        // A probe reports what one attempt saw; AsyncHTTPClient would otherwise retry a refused
+        // connection until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = key.followRedirects > 0
             ? .follow(max: key.followRedirects, allowCycles: false) : .disallow
         configuration.decompression = .enabled(limit: .size(HTTPProbe.maxBodyBytes * 4))

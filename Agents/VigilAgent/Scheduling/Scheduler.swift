@@ -16,6 +16,7 @@ struct Scheduler: Sendable {
     let entries: [Entry]
     let spool: Spool
     let logger: Logger
+    let limiter: ProbeLimiter
     /// The largest start jitter, ms; the jitter of a check is random in `[0, min(interval, this))`.
     var maxJitterMs: Int64 = 10_000
 
@@ -41,7 +42,9 @@ struct Scheduler: Sendable {
                 return
             }
             let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+            guard await limiter.acquire() else { return }
             let result = await entry.probe.run()
+            limiter.release()
             // A probe cut short by shutdown says nothing about the target: do not record it.
             if Task.isCancelled { return }
             let record = SpoolRecord(

@@ -35,6 +35,10 @@ struct Shipper: Sendable {
         var lastShipped = ContinuousClock.now
         var backoff = Backoff()
         var lastUnauthorizedLog: ContinuousClock.Instant?
+        /// Which collector URL is in use.
+        var collector = 0
+        /// Failures in a row on the current round through the collector URLs.
+        var failedCollectors = 0
     }
 
     func run() async {
@@ -123,7 +127,7 @@ struct Shipper: Sendable {
     private func deliver(_ state: inout State, deadline: ContinuousClock.Instant?) async -> Bool {
         guard let batch = await spool.inflight else { return true }
         while true {
-            let result = await send(batch.body)
+            let result = await send(batch.body, to: configuration.collectorURLs[state.collector])
             do {
                 switch result {
                 case .acked(let ack):
@@ -133,6 +137,7 @@ struct Shipper: Sendable {
                     }
                     state.lastShipped = .now
                     state.backoff.reset()
+                    state.failedCollectors = 0
                     state.sizeLimit = configuration.batchMaxHeartbeats
                     if !ack.rejected.isEmpty {
                         logger.warning("collector refused heartbeats", metadata: [
@@ -160,14 +165,24 @@ struct Shipper: Sendable {
                     let now = ContinuousClock.now
                     if state.lastUnauthorizedLog.map({ now - $0 > .seconds(60) }) ?? true {
                         logger.critical("collector rejected this agent's token: shipping stopped until it is fixed", metadata: [
-                            "collector": "\(configuration.collectorURL)", "answer": "\(message)",
+                            "collector": "\(configuration.collectorURLs[state.collector])", "answer": "\(message)",
                         ])
                         state.lastUnauthorizedLog = now
                     }
                     if await !pause(milliseconds: 60_000, deadline: deadline) { return false }
                 case .retry(let reason, let retryAfterMs):
+                    let urls = configuration.collectorURLs
+                    logger.warning("shipping failed", metadata: ["collector": "\(urls[state.collector])", "reason": "\(reason)"])
+                    state.collector = (state.collector + 1) % urls.count
+                    state.failedCollectors += 1
+                    if state.failedCollectors < urls.count {
+                        // Fail over to the next collector at once; back off only after trying them all.
+                        logger.notice("failing over", metadata: ["collector": "\(urls[state.collector])"])
+                        continue
+                    }
+                    state.failedCollectors = 0
                     let delay = retryAfterMs ?? state.backoff.nextDelayMs()
-                    logger.warning("shipping failed; will retry", metadata: ["reason": "\(reason)", "retry_in_ms": "\(delay)"])
+                    logger.warning("no collector accepted the batch; will retry", metadata: ["retry_in_ms": "\(delay)"])
                     if await !pause(milliseconds: delay, deadline: deadline) { return false }
                 }
             } catch {
@@ -191,8 +206,8 @@ struct Shipper: Sendable {
         return true
     }
 
-    private func send(_ body: [UInt8]) async -> ShipResult {
-        var request = HTTPClientRequest(url: configuration.collectorURL + "/v1/batches")
+    private func send(_ body: [UInt8], to collector: String) async -> ShipResult {
+        var request = HTTPClientRequest(url: collector + "/v1/batches")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: ContentFormat.protobuf.rawValue)
         request.headers.add(name: "Content-Encoding", value: "deflate")
