@@ -89,6 +89,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -147,7 +148,11 @@ let package = Package(
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"], path: "Tests/VigilConfigTests"),
         .testTarget(
             name: "VigilAgentTests",
-            dependencies: ["VigilAgent", "VigilTestSupport"],
+            dependencies: [
+                "VigilAgent",
+                "VigilTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             path: "Tests/VigilAgentTests"
         ),
         .testTarget(

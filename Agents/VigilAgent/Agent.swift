@@ -60,6 +60,8 @@ public struct Agent: Service {
             return TCPProbe(host: host, port: port, timeoutMs: check.timeoutMs, send: send, expect: expect)
         case .command(let argv):
             return CommandProbe(argv: argv, timeoutMs: check.timeoutMs)
+        case .tls(let options):
+            return TLSCertificateProbe(options: options, timeoutMs: check.timeoutMs)
         }
     }
 

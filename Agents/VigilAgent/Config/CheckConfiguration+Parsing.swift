@@ -6,6 +6,7 @@ extension AgentConfiguration {
         "name", "service", "kind", "url", "target", "interval", "timeout", "degraded_after",
         "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path", "json_equals",
         "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect", "command",
+        "server_name", "warning_days", "critical_days",
     ]
 
     static func parseCheck(_ item: ConfigValue, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration {
@@ -22,8 +23,10 @@ extension AgentConfiguration {
             kind = try parseTCP(object)
         case "command":
             kind = try parseCommand(object, relativeTo: directory)
+        case "tls":
+            kind = try parseTLS(object, relativeTo: directory)
         default:
-            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp or command)")
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp, tls or command)")
         }
         try refuseForeignKeys(object, kind: kindName)
         let interval = try object.optional("interval")?.durationMs() ?? 30_000
@@ -37,14 +40,15 @@ extension AgentConfiguration {
 
     /// Keys that belong to another kind are a mistake, not something to ignore.
     private static func refuseForeignKeys(_ object: ConfigObject, kind: String) throws(ConfigError) {
-        let httpOnly = ["url", "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path",
-                        "json_equals", "json_contains", "follow_redirects", "tls_verify", "ca_file"]
-        let tcpOnly = ["target", "send", "expect"]
-        let foreign: [String] = switch kind {
-        case "http": tcpOnly + ["command"]
-        case "tcp": httpOnly + ["command"]
-        default: httpOnly + tcpOnly
+        let allowed: Set<String> = switch kind {
+        case "http": ["url", "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path",
+                      "json_equals", "json_contains", "follow_redirects", "tls_verify", "ca_file"]
+        case "tcp": ["target", "send", "expect"]
+        case "tls": ["target", "server_name", "warning_days", "critical_days", "tls_verify", "ca_file"]
+        default: ["command"]
         }
+        let common: Set<String> = ["name", "service", "kind", "interval", "timeout", "degraded_after"]
+        let foreign = checkKeys.subtracting(allowed).subtracting(common).sorted()
         for key in foreign {
             if let value = object.optional(key) { throw value.error("not used by \(kind) checks") }
         }
@@ -106,12 +110,7 @@ extension AgentConfiguration {
             options.followRedirects = value
         }
         if let verify = object.optional("tls_verify") { options.tlsVerify = try verify.bool() }
-        if let ca = object.optional("ca_file") {
-            var path = try ca.nonEmptyString()
-            if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
-            guard FileManager.default.isReadableFile(atPath: path) else { throw ca.error("cannot read CA file \(path)") }
-            options.caFile = path
-        }
+        if let ca = object.optional("ca_file") { options.caFile = try readableFile(ca, relativeTo: directory) }
         options.degradedAfterMs = try object.optional("degraded_after")?.durationMs()
         return options
     }
@@ -130,15 +129,42 @@ extension AgentConfiguration {
         return .command(argv: argv)
     }
 
-    private static func parseTCP(_ object: ConfigObject) throws(ConfigError) -> CheckConfiguration.Kind {
-        let targetValue = try object.required("target")
-        let text = try targetValue.nonEmptyString()
+    private static func parseTLS(_ object: ConfigObject, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration.Kind {
+        let (host, port) = try hostPort(try object.required("target"), defaultPort: 443)
+        var options = TLSCheckOptions(host: host, port: port)
+        options.serverName = try object.optional("server_name")?.nonEmptyString()
+        if let warning = object.optional("warning_days") { options.warningDays = try warning.int() }
+        if let critical = object.optional("critical_days") { options.criticalDays = try critical.int() }
+        if options.criticalDays > options.warningDays, let critical = object.optional("critical_days") {
+            throw critical.error("must not be more than warning_days (\(options.warningDays))")
+        }
+        if let verify = object.optional("tls_verify") { options.verify = try verify.bool() }
+        if let ca = object.optional("ca_file") { options.caFile = try readableFile(ca, relativeTo: directory) }
+        return .tls(options)
+    }
+
+    static func readableFile(_ value: ConfigValue, relativeTo directory: String) throws(ConfigError) -> String {
+        var path = try value.nonEmptyString()
+        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw value.error("cannot read \(path)") }
+        return path
+    }
+
+    /// `HOST:PORT` (or `[v6]:PORT`); `HOST` alone takes `defaultPort` when there is one.
+    static func hostPort(_ value: ConfigValue, defaultPort: Int? = nil) throws(ConfigError) -> (String, Int) {
+        let text = try value.nonEmptyString()
+        if let defaultPort, !text.contains(":") { return (text, defaultPort) }
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
               (1...65535).contains(port), colon > text.startIndex else {
-            throw targetValue.error("expected HOST:PORT")
+            throw value.error("expected HOST:PORT")
         }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    private static func parseTCP(_ object: ConfigObject) throws(ConfigError) -> CheckConfiguration.Kind {
+        let (host, port) = try hostPort(try object.required("target"))
         let send = try object.optional("send")?.string()
         let expect = try object.optional("expect")?.nonEmptyString()
         return .tcp(host: host, port: port, send: send, expect: expect)

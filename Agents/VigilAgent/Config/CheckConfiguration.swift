@@ -11,6 +11,8 @@ public struct CheckConfiguration: Sendable, Hashable {
         case tcp(host: String, port: Int, send: String? = nil, expect: String? = nil)
         /// A program with the Nagios plugin convention.
         case command(argv: [String])
+        /// A TLS server's certificate: chain and days left.
+        case tls(TLSCheckOptions)
 
         /// The wire name of the kind.
         public var name: String {
@@ -18,6 +20,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .http: return "http"
             case .tcp: return "tcp"
             case .command: return "command"
+            case .tls: return "tls"
             }
         }
 
@@ -27,6 +30,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .http(let options): return options.url
             case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .command(let argv): return argv.joined(separator: " ")
+            case .tls(let options): return options.host.contains(":") ? "[\(options.host)]:\(options.port)" : "\(options.host):\(options.port)"
             }
         }
     }
