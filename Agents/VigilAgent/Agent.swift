@@ -62,6 +62,8 @@ public struct Agent: Service {
             return CommandProbe(argv: argv, timeoutMs: check.timeoutMs)
         case .tls(let options):
             return TLSCertificateProbe(options: options, timeoutMs: check.timeoutMs)
+        case .dns(let options):
+            return DNSProbe(options: options, timeoutMs: check.timeoutMs)
         }
     }
 

@@ -50,7 +50,7 @@ struct AgentConfigurationTests {
         ("collector: [http://a, ftp://b]\ntoken: t\nchecks: []\n", 1, "collector[1]: expected an http"),
         ("collector: http://x\nchecks:\n  - name: a\n    url: http://y\n", 1, "either token or token_file"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    interval: 5s\n    timeout: 10s\n", 7, "timeout must not be longer"),
-        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n", 5, "unknown kind"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: smtp\n", 5, "unknown kind"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: tcp\n    target: nohost\n", 6, "expected HOST:PORT"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n  - name: a\n    url: http://z\n", 6, "duplicate check name"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    expect_status: [abc]\n", 6, "expected a status code"),
@@ -61,6 +61,10 @@ struct AgentConfigurationTests {
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    url: http://y\n    method: FETCH\n", 6, "expected GET"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: command\n    command: [/nonexistent/check]\n", 6, "is not an executable file"),
         ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: command\n    command: []\n", 6, "expected [program"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n    query: x\n    record: SRV\n", 7, "expected A, AAAA"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n    query: x\n    server: dns.example\n", 7, "expected an IP address"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: tls\n    target: h\n    warning_days: 5\n    critical_days: 9\n", 8, "must not be more than warning_days"),
+        ("collector: http://x\ntoken: t\nchecks:\n  - name: a\n    kind: dns\n    query: x\n    url: http://y\n", 7, "not used by dns checks"),
     ])
     func errors(yaml: String, line: Int, fragment: String) {
         do {

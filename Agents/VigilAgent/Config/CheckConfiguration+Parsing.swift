@@ -6,7 +6,7 @@ extension AgentConfiguration {
         "name", "service", "kind", "url", "target", "interval", "timeout", "degraded_after",
         "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path", "json_equals",
         "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect", "command",
-        "server_name", "warning_days", "critical_days",
+        "server_name", "warning_days", "critical_days", "query", "record", "server", "expect_answers", "expect_rcode",
     ]
 
     static func parseCheck(_ item: ConfigValue, relativeTo directory: String) throws(ConfigError) -> CheckConfiguration {
@@ -25,8 +25,10 @@ extension AgentConfiguration {
             kind = try parseCommand(object, relativeTo: directory)
         case "tls":
             kind = try parseTLS(object, relativeTo: directory)
+        case "dns":
+            kind = try parseDNS(object)
         default:
-            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp, tls or command)")
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp, tls, dns or command)")
         }
         try refuseForeignKeys(object, kind: kindName)
         let interval = try object.optional("interval")?.durationMs() ?? 30_000
@@ -45,6 +47,7 @@ extension AgentConfiguration {
                       "json_equals", "json_contains", "follow_redirects", "tls_verify", "ca_file"]
         case "tcp": ["target", "send", "expect"]
         case "tls": ["target", "server_name", "warning_days", "critical_days", "tls_verify", "ca_file"]
+        case "dns": ["query", "record", "server", "expect_answers", "expect_rcode"]
         default: ["command"]
         }
         let common: Set<String> = ["name", "service", "kind", "interval", "timeout", "degraded_after"]
@@ -141,6 +144,34 @@ extension AgentConfiguration {
         if let verify = object.optional("tls_verify") { options.verify = try verify.bool() }
         if let ca = object.optional("ca_file") { options.caFile = try readableFile(ca, relativeTo: directory) }
         return .tls(options)
+    }
+
+    private static func parseDNS(_ object: ConfigObject) throws(ConfigError) -> CheckConfiguration.Kind {
+        var options = DNSCheckOptions(query: try object.required("query").nonEmptyString())
+        if let record = object.optional("record") {
+            guard let type = DNSRecordType(rawValue: try record.string().uppercased()) else {
+                throw record.error("expected A, AAAA, CNAME, MX or TXT")
+            }
+            options.record = type
+        }
+        if let server = object.optional("server") {
+            let text = try server.nonEmptyString()
+            do {
+                _ = try DNSProbe.serverAddress(text)
+            } catch {
+                throw server.error("expected an IP address with an optional port, e.g. 127.0.0.1:53 or [::1]:53")
+            }
+            options.server = text
+        }
+        if let answers = object.optional("expect_answers") {
+            for item in (try? answers.array()) ?? [answers] { options.expectAnswers.append(try item.nonEmptyString()) }
+        }
+        if let rcode = object.optional("expect_rcode") {
+            let text = try rcode.string().uppercased()
+            guard DNSRcode.code(text) != nil else { throw rcode.error("expected NOERROR, NXDOMAIN, SERVFAIL, REFUSED, FORMERR or NOTIMP") }
+            options.expectRcode = text
+        }
+        return .dns(options)
     }
 
     static func readableFile(_ value: ConfigValue, relativeTo directory: String) throws(ConfigError) -> String {

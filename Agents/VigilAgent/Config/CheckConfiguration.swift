@@ -13,6 +13,8 @@ public struct CheckConfiguration: Sendable, Hashable {
         case command(argv: [String])
         /// A TLS server's certificate: chain and days left.
         case tls(TLSCheckOptions)
+        /// A DNS lookup.
+        case dns(DNSCheckOptions)
 
         /// The wire name of the kind.
         public var name: String {
@@ -21,6 +23,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .tcp: return "tcp"
             case .command: return "command"
             case .tls: return "tls"
+            case .dns: return "dns"
             }
         }
 
@@ -30,6 +33,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .http(let options): return options.url
             case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .command(let argv): return argv.joined(separator: " ")
+            case .dns(let options): return "\(options.query) \(options.record.rawValue)" + (options.server.map { " @\($0)" } ?? "")
             case .tls(let options): return options.host.contains(":") ? "[\(options.host)]:\(options.port)" : "\(options.host):\(options.port)"
             }
         }
