@@ -53,6 +53,12 @@ public struct Agent: Service {
     }
 
     static func probe(for check: CheckConfiguration, clients: ProbeClients) -> any Probe {
+        let probe = baseProbe(for: check, clients: clients)
+        guard let threshold = check.degradedAfterMs else { return probe }
+        return LatencyThreshold(probe: probe, thresholdMs: threshold)
+    }
+
+    static func baseProbe(for check: CheckConfiguration, clients: ProbeClients) -> any Probe {
         switch check.kind {
         case .http(let options):
             return HTTPProbe(options: options, timeoutMs: check.timeoutMs, client: clients.client(for: options))
@@ -64,6 +70,8 @@ public struct Agent: Service {
             return TLSCertificateProbe(options: options, timeoutMs: check.timeoutMs)
         case .dns(let options):
             return DNSProbe(options: options, timeoutMs: check.timeoutMs)
+        case .icmp(let host, let count):
+            return ICMPProbe(host: host, count: count, timeoutMs: check.timeoutMs)
         }
     }
 

@@ -6,11 +6,12 @@ import VigilTestSupport
 @Suite("HTTP expectations against a real server")
 struct HTTPExpectationTests {
     /// Runs one probe built from `configure` against the test target.
-    static func probe(_ port: Int, _ path: String, _ configure: (inout HTTPCheckOptions) -> Void = { _ in }) async -> ProbeResult {
+    static func probe(_ port: Int, _ path: String, degradedAfterMs: Int64? = nil, _ configure: (inout HTTPCheckOptions) -> Void = { _ in }) async -> ProbeResult {
         var options = HTTPCheckOptions(url: "http://127.0.0.1:\(port)\(path)")
         configure(&options)
         let client = ProbeClients.makeClient(options.clientKey)
-        let result = await HTTPProbe(options: options, timeoutMs: 2_000, client: client).run()
+        let http = HTTPProbe(options: options, timeoutMs: 2_000, client: client)
+        let result = await (degradedAfterMs.map { LatencyThreshold(probe: http, thresholdMs: $0) as any Probe } ?? http).run()
         try? await client.shutdown()
         return result
     }
@@ -55,10 +56,10 @@ struct HTTPExpectationTests {
         let target = SwitchableTarget()
         try await withServices([target.application()]) {
             let port = await target.ports.port()
-            let slow = await Self.probe(port, "/slow") { $0.degradedAfterMs = 100 }
+            let slow = await Self.probe(port, "/slow", degradedAfterMs: 100)
             #expect(slow.status == .degraded)
             #expect(slow.message.hasPrefix("slow: "))
-            #expect(await Self.probe(port, "/slow") { $0.degradedAfterMs = 2_000 }.status == .up)
+            #expect(await Self.probe(port, "/slow", degradedAfterMs: 2_000).status == .up)
             #expect(await Self.probe(port, "/redirect").status == .up)
             let notFollowed = await Self.probe(port, "/redirect") { $0.followRedirects = 0 }
             #expect(notFollowed.message == "status 302")

@@ -3,6 +3,7 @@ import VigilConfig
 
 extension AgentConfiguration {
     static let checkKeys: Set<String> = [
+        "host", "count",
         "name", "service", "kind", "url", "target", "interval", "timeout", "degraded_after",
         "method", "headers", "body", "expect_status", "body_contains", "body_regex", "json_path", "json_equals",
         "json_contains", "follow_redirects", "tls_verify", "ca_file", "send", "expect", "command",
@@ -27,8 +28,14 @@ extension AgentConfiguration {
             kind = try parseTLS(object, relativeTo: directory)
         case "dns":
             kind = try parseDNS(object)
+        case "icmp":
+            let host = try object.required("host").nonEmptyString()
+            let countValue = object.optional("count")
+            let count = try countValue?.int() ?? 3
+            guard (1...20).contains(count) else { throw countValue!.error("must be between 1 and 20") }
+            kind = .icmp(host: host, count: count)
         default:
-            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp, tls, dns or command)")
+            throw (kindValue ?? item).error("unknown kind \"\(kindName)\" (expected http, tcp, tls, dns, icmp or command)")
         }
         try refuseForeignKeys(object, kind: kindName)
         let interval = try object.optional("interval")?.durationMs() ?? 30_000
@@ -37,7 +44,9 @@ extension AgentConfiguration {
         if let timeout, timeout > interval, let timeoutValue {
             throw timeoutValue.error("timeout must not be longer than the interval")
         }
-        return CheckConfiguration(name: name, service: service, kind: kind, intervalMs: interval, timeoutMs: timeout)
+        var check = CheckConfiguration(name: name, service: service, kind: kind, intervalMs: interval, timeoutMs: timeout)
+        check.degradedAfterMs = try object.optional("degraded_after")?.durationMs()
+        return check
     }
 
     /// Keys that belong to another kind are a mistake, not something to ignore.
@@ -48,6 +57,7 @@ extension AgentConfiguration {
         case "tcp": ["target", "send", "expect"]
         case "tls": ["target", "server_name", "warning_days", "critical_days", "tls_verify", "ca_file"]
         case "dns": ["query", "record", "server", "expect_answers", "expect_rcode"]
+        case "icmp": ["host", "count"]
         default: ["command"]
         }
         let common: Set<String> = ["name", "service", "kind", "interval", "timeout", "degraded_after"]
@@ -114,7 +124,6 @@ extension AgentConfiguration {
         }
         if let verify = object.optional("tls_verify") { options.tlsVerify = try verify.bool() }
         if let ca = object.optional("ca_file") { options.caFile = try readableFile(ca, relativeTo: directory) }
-        options.degradedAfterMs = try object.optional("degraded_after")?.durationMs()
         return options
     }
 

@@ -15,6 +15,8 @@ public struct CheckConfiguration: Sendable, Hashable {
         case tls(TLSCheckOptions)
         /// A DNS lookup.
         case dns(DNSCheckOptions)
+        /// ICMP echo to a host, `count` packets per probe.
+        case icmp(host: String, count: Int)
 
         /// The wire name of the kind.
         public var name: String {
@@ -24,6 +26,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .command: return "command"
             case .tls: return "tls"
             case .dns: return "dns"
+            case .icmp: return "icmp"
             }
         }
 
@@ -33,6 +36,7 @@ public struct CheckConfiguration: Sendable, Hashable {
             case .http(let options): return options.url
             case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .command(let argv): return argv.joined(separator: " ")
+            case .icmp(let host, _): return host
             case .dns(let options): return "\(options.query) \(options.record.rawValue)" + (options.server.map { " @\($0)" } ?? "")
             case .tls(let options): return options.host.contains(":") ? "[\(options.host)]:\(options.port)" : "\(options.host):\(options.port)"
             }
@@ -49,6 +53,8 @@ public struct CheckConfiguration: Sendable, Hashable {
     public var intervalMs: Int64
     /// Probe timeout, ms. Default: the smaller of 10 s and the interval.
     public var timeoutMs: Int64
+    /// An up result slower than this (ms) is `degraded`. Default: never.
+    public var degradedAfterMs: Int64?
 
     public init(name: String, service: String, kind: Kind, intervalMs: Int64 = 30_000, timeoutMs: Int64? = nil) {
         self.name = name

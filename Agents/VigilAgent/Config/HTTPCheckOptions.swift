@@ -26,8 +26,6 @@ public struct HTTPCheckOptions: Sendable, Hashable {
     public var tlsVerify = true
     /// A PEM file of CA certificates to trust instead of the system's.
     public var caFile: String?
-    /// Slower than this (ms) is `degraded`. Default: never.
-    public var degradedAfterMs: Int64?
 
     public init(url: String, expectStatus: StatusCodeSet = StatusCodeSet()) {
         self.url = url

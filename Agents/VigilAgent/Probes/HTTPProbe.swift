@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import VigilCore
 
-/// An HTTP(S) request: up when the answer passes every expectation of its ``HTTPCheckOptions``,
-/// degraded when it passes but slower than `degradedAfterMs`, down otherwise or on any transport error.
+/// An HTTP(S) request: up when the answer passes every expectation of its ``HTTPCheckOptions``, down
+/// otherwise or on any transport error.
 public struct HTTPProbe: Probe {
     /// What to send and expect.
     public var options: HTTPCheckOptions
@@ -46,10 +46,6 @@ public struct HTTPProbe: Probe {
             let code = Int32(response.status.code)
             if let problem = check(status: Int(code), body: body) {
                 return ProbeResult(status: .down, latencyUs: latency, code: code, message: problem)
-            }
-            if let threshold = options.degradedAfterMs, Int64(latency) > threshold * 1000 {
-                return ProbeResult(status: .degraded, latencyUs: latency, code: code,
-                                   message: "slow: \(OnceRun.formatLatency(latency)) > \(DurationTextShort.format(threshold))")
             }
             return ProbeResult(status: .up, latencyUs: latency, code: code)
         } catch {
