@@ -94,6 +94,20 @@ sys.exit(0 if abs(r["availability"] - want) < 1e-9 and 0 < r["availability"] < 1
 PY
 check "vigil status shows the service" bash -c "'$BIN/vigil' status | grep -q '^site '"
 
+# SIGHUP reloads the agent's configuration without a restart: a new check appears, the session stays.
+session_of() { "$BIN/vigil" agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a["name"]=="acceptance"][0]["session_id"])'; }
+SESSION_BEFORE=$(session_of)
+cp "$WORK/agent.yaml" "$WORK/agent.yaml.good"
+printf '  - name: site-again\n    service: site-reloaded\n    url: http://127.0.0.1:%s/\n    interval: 1s\n' "$TPORT" >>"$WORK/agent.yaml"
+kill -HUP "$AGENT_PID"
+sleep 4
+check "SIGHUP added a check without restarting the agent" bash -c "'$BIN/vigil' status | grep -q '^site-reloaded ' && [ \"\$('$BIN/vigil' agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a[\"name\"]==\"acceptance\"][0][\"session_id\"])')\" = '$SESSION_BEFORE' ]"
+echo "checks: [oops" >"$WORK/agent.yaml"
+kill -HUP "$AGENT_PID"
+sleep 1
+check "a broken config on SIGHUP is refused and the agent keeps running" bash -c "kill -0 $AGENT_PID && grep -q 'configuration not reloaded' '$WORK/agent.log'"
+cp "$WORK/agent.yaml.good" "$WORK/agent.yaml"
+
 # A batch written by another program: JSON, deflated by Python's zlib, POSTed with curl.
 python3 - "$WORK/ext.bin" <<'PY'
 import json, sys, time, zlib

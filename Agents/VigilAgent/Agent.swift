@@ -2,54 +2,107 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+import UnixSignals
 import VigilCore
 
 /// The agent: probes its checks on schedule and ships the heartbeats to the collector.
 ///
 /// Run it in a `ServiceGroup`; on graceful shutdown (SIGTERM, Ctrl-C) it stops probing and flushes
-/// what is queued before returning.
+/// what is spooled before returning. With a `reloader`, SIGHUP re-reads the configuration: checks that
+/// did not change keep running, the spool is kept, and a configuration with mistakes is refused (the
+/// running one stays).
 public struct Agent: Service {
-    /// The configuration in force.
+    /// The configuration it starts with.
     public let configuration: AgentConfiguration
     private let logger: Logger
+    private let reloader: (@Sendable () throws -> AgentConfiguration)?
 
-    public init(configuration: AgentConfiguration, logger: Logger = Logger(label: "vigil.agent")) {
+    /// - Parameter reloader: reads the configuration again on SIGHUP; `nil` ignores SIGHUP.
+    public init(
+        configuration: AgentConfiguration,
+        logger: Logger = Logger(label: "vigil.agent"),
+        reloader: (@Sendable () throws -> AgentConfiguration)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.reloader = reloader
     }
 
     public func run() async throws {
         // Everything that can fail comes first, before any client needs shutting down.
         let spool = try Spool(configuration: configuration.spool, logger: logger)
-        let definitions = configuration.checks.enumerated().map { index, check in check.definition(id: UInt32(index + 1)) }
-        let registry = try CheckRegistry.update(directory: configuration.spool.directory, current: definitions)
+        let registry = try CheckRegistry.update(directory: configuration.spool.directory, current: configuration.checks.map { $0.definition(id: 0) })
         let spooled = await spool.pendingCount + (await spool.inflight?.count ?? 0)
 
-        let probeClients = ProbeClients(for: configuration.checks)
+        let probeClients = ClientSet()
         let shipClient = Self.makeShipClient()
-        let entries = zip(configuration.checks, definitions).map { check, definition in
-            Scheduler.Entry(definition: definition, probe: Self.probe(for: check, clients: probeClients))
-        }
+        let settings = LiveSettings(configuration: configuration, registry: registry)
         let sessionID = Self.newSessionID()
-        let scheduler = Scheduler(entries: entries, spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes))
-        let shipper = Shipper(
-            configuration: configuration, spool: spool, client: shipClient,
-            registry: registry, sessionID: sessionID, logger: logger
-        )
+        let scheduler = Scheduler(spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes))
+        let shipper = Shipper(settings: settings, spool: spool, client: shipClient, sessionID: sessionID, logger: logger)
+        let (updates, updateSink) = AsyncStream.makeStream(of: [Scheduler.Entry].self)
         logger.notice("agent started", metadata: [
             "name": "\(configuration.name)", "collectors": "\(configuration.collectorURLs.joined(separator: ", "))",
-            "checks": "\(entries.count)", "session": "\(sessionID)", "spool": "\(configuration.spool.directory)",
+            "checks": "\(configuration.checks.count)", "session": "\(sessionID)", "spool": "\(configuration.spool.directory)",
             "spooled": "\(spooled)",
         ])
+        let initial = Self.entries(for: configuration, clients: probeClients.add(for: configuration.checks))
         await withDiscardingTaskGroup { group in
             group.addTask {
-                try? await cancelWhenGracefulShutdown { await scheduler.run() }
+                try? await cancelWhenGracefulShutdown { await scheduler.run(initial, updates: updates) }
             }
             group.addTask { await shipper.run() }
+            if let reloader {
+                group.addTask {
+                    try? await cancelWhenGracefulShutdown {
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                            guard let entries = self.reload(reloader, settings: settings, clients: probeClients) else { continue }
+                            updateSink.yield(entries)
+                        }
+                    }
+                }
+            }
         }
+        updateSink.finish()
         await probeClients.shutdown()
         try? await shipClient.shutdown()
         logger.notice("agent stopped")
+    }
+
+    /// Reads the configuration again; the entries to run now, or `nil` when it was refused.
+    func reload(
+        _ reloader: @Sendable () throws -> AgentConfiguration, settings: LiveSettings, clients: ClientSet
+    ) -> [Scheduler.Entry]? {
+        let fresh: AgentConfiguration
+        do {
+            fresh = try reloader()
+        } catch {
+            logger.error("configuration not reloaded; the running one stays", metadata: ["error": "\(error)"])
+            return nil
+        }
+        let current = settings.configuration
+        if fresh.spool != current.spool || fresh.maxConcurrentProbes != current.maxConcurrentProbes {
+            logger.warning("spool and max_concurrent_probes changes take effect at the next start")
+        }
+        var applied = fresh
+        applied.spool = current.spool
+        applied.maxConcurrentProbes = current.maxConcurrentProbes
+        do {
+            let registry = try CheckRegistry.update(directory: current.spool.directory, current: applied.checks.map { $0.definition(id: 0) })
+            settings.update(configuration: applied, registry: registry)
+        } catch {
+            logger.error("configuration not reloaded: cannot save check definitions", metadata: ["error": "\(error)"])
+            return nil
+        }
+        logger.notice("configuration reloaded", metadata: ["checks": "\(applied.checks.count)"])
+        return Self.entries(for: applied, clients: clients.add(for: applied.checks))
+    }
+
+    static func entries(for configuration: AgentConfiguration, clients: ProbeClients) -> [Scheduler.Entry] {
+        configuration.checks.map { check in
+            Scheduler.Entry(check: check, definition: check.definition(id: 0), probe: probe(for: check, clients: clients))
+        }
     }
 
     static func probe(for check: CheckConfiguration, clients: ProbeClients) -> any Probe {
@@ -91,5 +144,22 @@ public struct Agent: Service {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+    }
+}
+
+/// Every set of probe clients created (one per load of the configuration), so all are shut down at the
+/// end while checks that survived a reload keep the clients they started with.
+final class ClientSet: Sendable {
+    private let sets = Mutex<[ProbeClients]>([])
+
+    /// Creates clients for `checks` and remembers them.
+    func add(for checks: [CheckConfiguration]) -> ProbeClients {
+        let clients = ProbeClients(for: checks)
+        sets.withLock { $0.append(clients) }
+        return clients
+    }
+
+    func shutdown() async {
+        for clients in sets.withLock({ $0 }) { await clients.shutdown() }
     }
 }

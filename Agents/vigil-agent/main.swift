@@ -16,7 +16,11 @@ struct AgentCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the agent (the default).",
-            discussion: "SIGTERM or Ctrl-C stop probing and flush spooled heartbeats before exiting; what is left stays in the spool."
+            discussion: """
+                SIGTERM or Ctrl-C stop probing and flush spooled heartbeats before exiting; what is left stays in \
+                the spool. SIGHUP reloads the configuration: unchanged checks keep running; a file with mistakes \
+                is refused and the running configuration stays.
+                """
         )
 
         @Option(help: "YAML configuration file.")
@@ -30,7 +34,7 @@ struct AgentCommand: AsyncParsableCommand {
             var logger = Logger(label: "vigil.agent")
             logger.logLevel = logLevel
             let group = ServiceGroup(configuration: .init(
-                services: [Agent(configuration: configuration, logger: logger)],
+                services: [Agent(configuration: configuration, logger: logger, reloader: { [config] in try loadConfiguration(config) })],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             ))
             try await group.run()

@@ -13,11 +13,10 @@ import VigilWire
 /// collector's (agent, session, seq) dedupe makes delivery exactly-once. On graceful shutdown it ships
 /// what is spooled, for a bounded time; what is left stays in the spool for the next start.
 struct Shipper: Sendable {
-    let configuration: AgentConfiguration
+    /// Collectors, token, batching and check definitions, as the last (re)load left them.
+    let settings: LiveSettings
     let spool: Spool
     let client: HTTPClient
-    /// Every known check definition by name (their `id` is assigned per session here).
-    let registry: [String: CheckDefinition]
     let sessionID: String
     let logger: Logger
     /// How long the final flush may take on shutdown.
@@ -40,6 +39,9 @@ struct Shipper: Sendable {
         /// Failures in a row on the current round through the collector URLs.
         var failedCollectors = 0
     }
+
+    /// The configuration in force right now.
+    private var configuration: AgentConfiguration { settings.configuration }
 
     func run() async {
         var state = State(sizeLimit: configuration.batchMaxHeartbeats)
@@ -88,6 +90,8 @@ struct Shipper: Sendable {
             heartbeats.reserveCapacity(records.count)
             var definitions: [CheckDefinition] = []
             var defining: Set<String> = []
+            // A reload that changed a check's definition means the collector must hear it again.
+            state.defined.subtract(settings.takeChanged())
             for record in records {
                 let id = state.ids[record.checkName] ?? {
                     let next = UInt32(state.ids.count + 1)
@@ -95,7 +99,7 @@ struct Shipper: Sendable {
                     return next
                 }()
                 if !state.defined.contains(record.checkName) && defining.insert(record.checkName).inserted {
-                    var definition = registry[record.checkName]
+                    var definition = settings.definition(record.checkName)
                         ?? CheckDefinition(id: 0, name: record.checkName, service: record.checkName, kind: "unknown", target: "", intervalMs: 30_000)
                     definition.id = id
                     definitions.append(definition)
