@@ -26,6 +26,7 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 CPORT=$(free_port)
 TPORT=$(free_port)
+MPORT=$(free_port)
 COLLECTOR="http://127.0.0.1:$CPORT"
 echo "acceptance: collector on $CPORT, target on $TPORT, work dir $WORK"
 
@@ -57,6 +58,8 @@ token_file: agent.token
 name: acceptance
 batch:
   max_delay: 1s
+metrics:
+  listen: 127.0.0.1:$MPORT
 checks:
   - name: site
     service: site
@@ -93,6 +96,12 @@ want = r["up_seconds"] / (r["up_seconds"] + r["down_seconds"])
 sys.exit(0 if abs(r["availability"] - want) < 1e-9 and 0 < r["availability"] < 1 else 1)
 PY
 check "vigil status shows the service" bash -c "'$BIN/vigil' status | grep -q '^site '"
+
+curl -fsS "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt" 2>/dev/null
+check "agent serves Prometheus metrics (probes, durations, spool, shipping)" bash -c "grep -q '^vigil_agent_probes_total{check=\"site\",status=\"down\"} [1-9]' '$WORK/metrics.txt' && grep -q '^vigil_agent_probe_duration_seconds_bucket' '$WORK/metrics.txt' && grep -q '^vigil_agent_spool_bytes ' '$WORK/metrics.txt' && grep -q '^vigil_agent_heartbeats_shipped_total [1-9]' '$WORK/metrics.txt'"
+if command -v promtool >/dev/null 2>&1; then
+  check "promtool check metrics passes" bash -c "promtool check metrics <'$WORK/metrics.txt'"
+fi
 
 # SIGHUP reloads the agent's configuration without a restart: a new check appears, the session stays.
 session_of() { "$BIN/vigil" agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a["name"]=="acceptance"][0]["session_id"])'; }

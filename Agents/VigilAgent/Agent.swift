@@ -39,8 +39,9 @@ public struct Agent: Service {
         let shipClient = Self.makeShipClient()
         let settings = LiveSettings(configuration: configuration, registry: registry)
         let sessionID = Self.newSessionID()
-        let scheduler = Scheduler(spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes))
-        let shipper = Shipper(settings: settings, spool: spool, client: shipClient, sessionID: sessionID, logger: logger)
+        let metrics = configuration.metricsAddress.map { _ in AgentMetrics() }
+        let scheduler = Scheduler(spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes), metrics: metrics)
+        let shipper = Shipper(settings: settings, spool: spool, client: shipClient, sessionID: sessionID, logger: logger, metrics: metrics)
         let (updates, updateSink) = AsyncStream.makeStream(of: [Scheduler.Entry].self)
         logger.notice("agent started", metadata: [
             "name": "\(configuration.name)", "collectors": "\(configuration.collectorURLs.joined(separator: ", "))",
@@ -53,6 +54,16 @@ public struct Agent: Service {
                 try? await cancelWhenGracefulShutdown { await scheduler.run(initial, updates: updates) }
             }
             group.addTask { await shipper.run() }
+            if let metrics, let address = configuration.metricsAddress {
+                let server = MetricsServer(host: address.host, port: address.port, metrics: metrics, logger: logger)
+                group.addTask {
+                    do {
+                        try await cancelWhenGracefulShutdown { try await server.run() }
+                    } catch {
+                        logger.error("cannot serve metrics", metadata: ["address": "\(address.host):\(address.port)", "error": "\(error)"])
+                    }
+                }
+            }
             if let reloader {
                 group.addTask {
                     try? await cancelWhenGracefulShutdown {

@@ -7,6 +7,8 @@ import VigilCore
 /// ```yaml
 /// collector: http://127.0.0.1:7400   # collector base URL, or a list of them to fail over between
 /// max_concurrent_probes: 256         # probes running at once at most
+/// metrics:
+///   listen: 127.0.0.1:9464           # serve Prometheus /metrics here (off by default)
 /// token_file: /etc/vigil/agent.token # or token: vigil_agt_...
 /// name: web-01                       # default: the host name (for logs; identity is the token)
 /// batch:
@@ -50,6 +52,12 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var spool = SpoolConfiguration(directory: "./vigil-agent-spool")
     /// An empty batch is sent when nothing was shipped for this long, ms (liveness). Default 30 s.
     public var livenessIntervalMs: Int64 = 30_000
+    /// Where to serve the agent's Prometheus metrics (`metrics.listen`); `nil` (the default) serves none.
+    public var metricsListen: (host: String, port: Int)? {
+        get { metricsAddress.map { ($0.host, $0.port) } }
+        set { metricsAddress = newValue.map { MetricsAddress(host: $0.host, port: $0.port) } }
+    }
+    var metricsAddress: MetricsAddress?
     /// The checks.
     public var checks: [CheckConfiguration]
 
@@ -70,7 +78,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
     public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
         let object = try root.object(allowedKeys: [
-            "collector", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "checks",
+            "collector", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "metrics", "checks",
         ])
         let collectorValue = try object.required("collector")
         var collectors: [String] = []
@@ -103,6 +111,11 @@ public struct AgentConfiguration: Sendable, Hashable {
                 configuration.batchMaxHeartbeats = value
             }
             if let delay = batchObject.optional("max_delay") { configuration.batchMaxDelayMs = try delay.durationMs() }
+        }
+        if let metrics = object.optional("metrics") {
+            let listen = try metrics.object(allowedKeys: ["listen"]).required("listen")
+            let (host, port) = try hostPort(listen)
+            configuration.metricsAddress = MetricsAddress(host: host, port: port)
         }
         configuration.spool.directory = (directory as NSString).appendingPathComponent("spool")
         if let spool = object.optional("spool") {
@@ -147,4 +160,10 @@ public struct AgentConfiguration: Sendable, Hashable {
         guard !token.isEmpty else { throw fileValue.error("token file \(path) is empty") }
         return token
     }
+}
+
+/// Where the agent serves its metrics.
+struct MetricsAddress: Sendable, Hashable {
+    var host: String
+    var port: Int
 }

@@ -22,6 +22,7 @@ struct Scheduler: Sendable {
     let spool: Spool
     let logger: Logger
     let limiter: ProbeLimiter
+    var metrics: AgentMetrics?
     /// The largest start jitter, ms; the jitter of a check is random in `[0, min(interval, this))`.
     var maxJitterMs: Int64 = 10_000
 
@@ -79,6 +80,7 @@ struct Scheduler: Sendable {
             // A probe cut short by shutdown says nothing about the target: do not record it; nor does one
             // whose check was reloaded away meanwhile.
             if Task.isCancelled || !isCurrent(entry.check.name, generation) { return }
+            metrics?.probe(check: entry.check.name, kind: entry.check.kind.name, result: result)
             let record = SpoolRecord(
                 checkName: entry.definition.name, timestampMs: timestamp, status: result.status,
                 latencyUs: result.latencyUs, code: result.code, message: result.message

@@ -19,6 +19,7 @@ struct Shipper: Sendable {
     let client: HTTPClient
     let sessionID: String
     let logger: Logger
+    var metrics: AgentMetrics?
     /// How long the final flush may take on shutdown.
     var flushTimeout: Duration = .seconds(5)
 
@@ -46,8 +47,13 @@ struct Shipper: Sendable {
     func run() async {
         var state = State(sizeLimit: configuration.batchMaxHeartbeats)
         let clock = ContinuousClock()
+        var lastGauge = clock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await spool.syncIfDue()
+            if let metrics, clock.now - lastGauge >= .seconds(1) {
+                metrics.spool(bytes: await spool.totalBytes, pending: await spool.pendingCount)
+                lastGauge = clock.now
+            }
             if await spool.inflight != nil {
                 _ = await deliver(&state, deadline: nil)
             } else if await isReady(state, now: clock.now) {
@@ -136,6 +142,8 @@ struct Shipper: Sendable {
                 switch result {
                 case .acked(let ack):
                     try await spool.commitInflight()
+                    metrics?.acked(heartbeats: batch.count - ack.rejected.count)
+                    metrics?.dropped(Int(batch.dropped) + ack.rejected.count)
                     if batch.sessionID == sessionID {
                         if ack.resendChecks { state.defined = [] } else { state.defined.formUnion(batch.definedChecks) }
                     }
@@ -151,12 +159,14 @@ struct Shipper: Sendable {
                     logger.debug("batch acknowledged", metadata: ["seq": "\(batch.seq)", "heartbeats": "\(batch.count)"])
                     return true
                 case .rejected(let message):
+                    metrics?.shipError("rejected")
                     logger.error("collector refused a batch; dropping it", metadata: [
                         "seq": "\(batch.seq)", "heartbeats": "\(batch.count)", "reason": "\(message)",
                     ])
                     try await spool.commitInflight(lost: true)
                     return true
                 case .tooLarge where batch.count > 1:
+                    metrics?.shipError("too_large")
                     logger.notice("collector said the batch is too large; splitting it", metadata: ["heartbeats": "\(batch.count)"])
                     try await spool.returnInflight()
                     state.sizeLimit = max(1, batch.count / 2)
@@ -166,6 +176,7 @@ struct Shipper: Sendable {
                     try await spool.commitInflight(lost: true)
                     return true
                 case .unauthorized(let message):
+                    metrics?.shipError("unauthorized")
                     let now = ContinuousClock.now
                     if state.lastUnauthorizedLog.map({ now - $0 > .seconds(60) }) ?? true {
                         logger.critical("collector rejected this agent's token: shipping stopped until it is fixed", metadata: [
@@ -175,6 +186,7 @@ struct Shipper: Sendable {
                     }
                     if await !pause(milliseconds: 60_000, deadline: deadline) { return false }
                 case .retry(let reason, let retryAfterMs):
+                    metrics?.shipError(retryAfterMs == nil ? "transport" : "busy")
                     let urls = configuration.collectorURLs
                     logger.warning("shipping failed", metadata: ["collector": "\(urls[state.collector])", "reason": "\(reason)"])
                     state.collector = (state.collector + 1) % urls.count

@@ -263,7 +263,8 @@ public actor Spool {
 
     private var inflightPath: String { (configuration.directory as NSString).appendingPathComponent("inflight.bin") }
 
-    private var totalBytes: Int { segments.reduce(0) { $0 + $1.validBytes } }
+    /// Bytes of records on disk.
+    public var totalBytes: Int { segments.reduce(0) { $0 + $1.validBytes } }
 
     private func saveState() throws {
         let bytes = Array((try? JSONEncoder().encode(State(cursor: cursor, dropped: dropped))) ?? Data())
