@@ -156,6 +156,8 @@ let package = Package(
                 "VigilAgent",
                 "VigilTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
             ],
             path: "Tests/VigilAgentTests"
         ),

@@ -31,7 +31,9 @@ public struct TLSCheckOptions: Sendable, Hashable {
 /// `criticalDays` remain, degraded under `warningDays`, up otherwise. The detail code is the number of
 /// whole days left.
 public struct TLSCertificateProbe: Probe {
+    /// What to check.
     public var options: TLSCheckOptions
+    /// Whole-probe timeout, ms.
     public var timeoutMs: Int64
 
     public init(options: TLSCheckOptions, timeoutMs: Int64) {

@@ -23,7 +23,9 @@ public struct DNSCheckOptions: Sendable, Hashable {
 /// A DNS lookup over UDP: up when the answer has the expected rcode, at least one record of the asked
 /// type (when NOERROR is expected), and every expected answer.
 public struct DNSProbe: Probe {
+    /// What to check.
     public var options: DNSCheckOptions
+    /// Whole-probe timeout, ms.
     public var timeoutMs: Int64
 
     public init(options: DNSCheckOptions, timeoutMs: Int64) {
