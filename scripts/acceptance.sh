@@ -126,11 +126,13 @@ batch = {"session_id": "external-1", "seq": 1, "agent_version": "script", "dropp
          "heartbeats": [{"check": 1, "ts_ms": now - 30000 + i * 10000, "status": "up" if i != 1 else "down", "latency_us": 1000, "code": 200, "message": ""} for i in range(3)]}
 open(sys.argv[1], "wb").write(zlib.compress(json.dumps(batch).encode()))
 PY
+# Its own agent token, so that the running agent's heartbeats do not mix into the counts.
+EXT_TOKEN=$("$BIN/vigil" agents add external-script)
 post_ext() {
-  curl -sS -o "$WORK/ext.out" -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H "Authorization: Bearer $AGENT_TOKEN" \
+  curl -sS -o "$WORK/ext.out" -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H "Authorization: Bearer $EXT_TOKEN" \
     -H 'Content-Type: application/json' -H 'Content-Encoding: deflate' --data-binary @"$WORK/ext.bin"
 }
-heartbeats_of() { "$BIN/vigil" agents --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["heartbeats"])'; }
+heartbeats_of() { "$BIN/vigil" agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a["name"]=="external-script"][0]["heartbeats"])'; }
 FIRST_CODE=$(post_ext); FIRST_BODY=$(cat "$WORK/ext.out")
 [ "$FIRST_CODE" = 200 ] && ok "external JSON batch accepted and counted ($FIRST_BODY)" || bad "external JSON batch ($FIRST_CODE $FIRST_BODY)"
 "$BIN/vigil" uptime external --last 1h --json >"$WORK/ext.json"
