@@ -75,7 +75,14 @@ struct Scheduler: Sendable {
             guard isCurrent(entry.check.name, generation) else { return }
             let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded())
             guard await limiter.acquire() else { return }
-            let result = await entry.probe.run()
+            // The probe runs in a child task: a task keeps the memory of its deepest async stack until it
+            // ends, so a long-lived runner that probed directly would hold an HTTP client's stack for good
+            // (about 20 KB per check).
+            let probe = entry.probe
+            let result = await withTaskGroup(of: ProbeResult.self) { group in
+                group.addTask { await probe.run() }
+                return await group.next()!
+            }
             limiter.release()
             // A probe cut short by shutdown says nothing about the target: do not record it; nor does one
             // whose check was reloaded away meanwhile.
