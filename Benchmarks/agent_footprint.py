@@ -9,6 +9,7 @@ steady state (batches after the first, which carries the check definitions), rea
 the collector stored.
 
 Usage: Benchmarks/agent_footprint.py [--checks 1000] [--seconds 120]
+       VIGIL_AGENT_BIN=path/to/vigil-agent Benchmarks/agent_footprint.py   (another agent build)
 Needs a release agent (swift build -c release --product vigil-agent), the collector and CLI from any build, and
 prometheus-blackbox-exporter (apt-get install prometheus-blackbox-exporter).
 """
@@ -117,7 +118,8 @@ async def main():
     with open(f"{work}/blackbox.yml", "w") as f:
         f.write("modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n")
 
-    agent = subprocess.Popen([f"{binpath}/vigil-agent", "--config", f"{work}/agent.yaml", "--log-level", "warning"], stdout=log, stderr=log)
+    agent_binary = os.environ.get("VIGIL_AGENT_BIN", f"{binpath}/vigil-agent")
+    agent = subprocess.Popen([agent_binary, "--config", f"{work}/agent.yaml", "--log-level", "warning"], stdout=log, stderr=log)
     blackbox = subprocess.Popen(["prometheus-blackbox-exporter", f"--config.file={work}/blackbox.yml", f"--web.listen-address=127.0.0.1:{bport}", "--log.level=warn"], stdout=log, stderr=log)
     await asyncio.sleep(2 + args.interval)  # warm up: every agent check has started (jitter is at most one interval)
 
