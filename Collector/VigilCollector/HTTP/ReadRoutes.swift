@@ -15,11 +15,10 @@ struct ReadRoutes: Sendable {
         let now = WallClock.nowMs()
         var result: [ServiceStatusInfo] = []
         for service in try await store.services() {
-            let current = try await calculator.current(service: service, nowMs: now)
-            guard let day = try await calculator.report(service: service, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
+            guard let view = try await calculator.view(service: service, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
                 continue
             }
-            let checks = current.checks.map { check, state in
+            let checks = view.checks.map { check, state in
                 CheckStatusInfo(
                     name: check.definition.name, agent: check.agentName, kind: check.definition.kind,
                     target: check.definition.target, state: state.rawValue,
@@ -28,7 +27,7 @@ struct ReadRoutes: Sendable {
                     message: check.lastHeartbeat?.message
                 )
             }
-            result.append(ServiceStatusInfo(service: service, state: current.state.rawValue, last24h: day, checks: checks))
+            result.append(ServiceStatusInfo(service: service, state: view.state.rawValue, last24h: view.report, checks: checks))
         }
         return JSONBody.response(result)
     }
@@ -39,7 +38,7 @@ struct ReadRoutes: Sendable {
         let service = try context.parameters.require("service")
         let now = WallClock.nowMs()
         let (from, to) = try Self.window(request.uri.queryParameters, nowMs: now)
-        guard let report = try await calculator.report(service: service, fromMs: from, toMs: to, nowMs: now) else {
+        guard let report = try await calculator.view(service: service, fromMs: from, toMs: to, nowMs: now)?.report else {
             throw APIError.notFound("no service named \"\(service)\" (no check reports to it)")
         }
         return JSONBody.response(report)
