@@ -19,6 +19,7 @@ struct DurationTextTests {
     @Test("formats short")
     func formats() {
         #expect(DurationText.format(milliseconds: 42_000) == "42s")
+        #expect(DurationText.format(milliseconds: 1_500) == "1500ms")
         #expect(DurationText.format(milliseconds: 200_000) == "3m20s")
         #expect(DurationText.format(milliseconds: 7_500_000) == "2h05m")
     }

@@ -53,11 +53,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// An empty batch is sent when nothing was shipped for this long, ms (liveness). Default 30 s.
     public var livenessIntervalMs: Int64 = 30_000
     /// Where to serve the agent's Prometheus metrics (`metrics.listen`); `nil` (the default) serves none.
-    public var metricsListen: (host: String, port: Int)? {
-        get { metricsAddress.map { ($0.host, $0.port) } }
-        set { metricsAddress = newValue.map { MetricsAddress(host: $0.host, port: $0.port) } }
-    }
-    var metricsAddress: MetricsAddress?
+    public var metricsAddress: HostPort?
     /// The checks.
     public var checks: [CheckConfiguration]
 
@@ -114,8 +110,8 @@ public struct AgentConfiguration: Sendable, Hashable {
         }
         if let metrics = object.optional("metrics") {
             let listen = try metrics.object(allowedKeys: ["listen"]).required("listen")
-            let (host, port) = try hostPort(listen)
-            configuration.metricsAddress = MetricsAddress(host: host, port: port)
+            guard let address = HostPort(try listen.string()) else { throw listen.error("expected HOST:PORT, e.g. 127.0.0.1:9464") }
+            configuration.metricsAddress = address
         }
         configuration.spool.directory = (directory as NSString).appendingPathComponent("spool")
         if let spool = object.optional("spool") {
@@ -162,8 +158,3 @@ public struct AgentConfiguration: Sendable, Hashable {
     }
 }
 
-/// Where the agent serves its metrics.
-struct MetricsAddress: Sendable, Hashable {
-    var host: String
-    var port: Int
-}

@@ -1,3 +1,4 @@
+import Foundation
 import VigilCore
 
 /// One check an agent runs.
@@ -89,8 +90,8 @@ public struct StatusCodeSet: Sendable, Hashable, CustomStringConvertible {
     public static func parseItem(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count),
-              let low = Int(parts[0].trimmingCharacters(in: " ")),
-              let high = Int(parts[parts.count - 1].trimmingCharacters(in: " ")),
+              let low = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+              let high = Int(parts[parts.count - 1].trimmingCharacters(in: .whitespaces)),
               100 <= low, low <= high, high <= 599 else { return nil }
         return low...high
     }
@@ -98,14 +99,5 @@ public struct StatusCodeSet: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         ranges.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
             .joined(separator: ",")
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

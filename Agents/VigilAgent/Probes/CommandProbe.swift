@@ -67,7 +67,7 @@ public struct CommandProbe: Probe {
         let latency = (clock.now - start).microseconds
         switch outcome {
         case .timedOut:
-            return ProbeResult(status: .down, latencyUs: latency, message: "timeout after \(DurationTextShort.format(timeoutMs)); process group killed")
+            return ProbeResult(status: .down, latencyUs: latency, message: "timeout after \(DurationText.format(milliseconds: timeoutMs)); process group killed")
         case .failed(let message):
             return ProbeResult(status: .unknown, latencyUs: latency, message: message)
         case .signalled(let signal, let output):

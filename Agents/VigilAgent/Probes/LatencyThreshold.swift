@@ -1,3 +1,4 @@
+import VigilCore
 /// Turns an `up` result slower than a threshold into `degraded` (`degraded_after` in the config), for
 /// any kind of probe.
 public struct LatencyThreshold: Probe {
@@ -15,7 +16,7 @@ public struct LatencyThreshold: Probe {
         var result = await probe.run()
         if result.status == .up && Int64(result.latencyUs) > thresholdMs * 1000 {
             result.status = .degraded
-            let slow = "slow: \(OnceRun.formatLatency(result.latencyUs)) > \(DurationTextShort.format(thresholdMs))"
+            let slow = "slow: \(OnceRun.formatLatency(result.latencyUs)) > \(DurationText.format(milliseconds: thresholdMs))"
             result.message = result.message.isEmpty ? slow : "\(slow); \(result.message)"
         }
         return result

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import VigilCore
 import NIOCore
 import NIOPosix
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Darwin
 /// Short messages for probe failures, as operators read them in `vigil status`.
 enum ProbeErrorText {
     static func describe(_ error: any Error, timeoutMs: Int64) -> String {
-        let timeout = "timeout after \(DurationTextShort.format(timeoutMs))"
+        let timeout = "timeout after \(DurationText.format(milliseconds: timeoutMs))"
         if error is TimeoutError { return timeout }
         if let error = error as? HTTPClientError {
             switch error {
@@ -38,15 +39,5 @@ enum ProbeErrorText {
             }
         }
         return String(describing: error)
-    }
-}
-
-/// `10s`, `500ms`, `1m30s`.
-enum DurationTextShort {
-    static func format(_ ms: Int64) -> String {
-        if ms % 1000 != 0 || ms < 1000 { return "\(ms)ms" }
-        let seconds = ms / 1000
-        if seconds < 60 || seconds % 60 != 0 { return seconds < 60 ? "\(seconds)s" : "\(seconds / 60)m\(seconds % 60)s" }
-        return "\(seconds / 60)m"
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import VigilWire
 
 /// What one upload attempt came to, and what the shipper does next.
@@ -18,7 +19,7 @@ enum ShipResult: Sendable {
         let text = String(decoding: body.prefix(2048), as: UTF8.self)
         switch status {
         case 200...299:
-            guard let ack = try? JSONDecoderLite.decode(BatchAck.self, from: body) else {
+            guard let ack = try? JSONDecoder().decode(BatchAck.self, from: Data(body)) else {
                 return .retry(reason: "unreadable acknowledgement: \(text)", retryAfterMs: nil)
             }
             return .acked(ack)

@@ -34,11 +34,11 @@ public enum DurationText {
         return total
     }
 
-    /// A short human form: `0s`, `850ms`, `42s`, `3m20s`, `2h05m`, `3d04h`.
+    /// A short human form: `0s`, `850ms`, `1500ms`, `42s`, `3m20s`, `2h05m`, `3d04h`.
     public static func format(milliseconds ms: Int64) -> String {
         if ms < 1_000 { return ms <= 0 ? "0s" : "\(ms)ms" }
         let seconds = ms / 1_000
-        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 60 { return ms % 1_000 == 0 ? "\(seconds)s" : "\(ms)ms" }
         if seconds < 3_600 { return "\(seconds / 60)m" + pad(seconds % 60) + "s" }
         if seconds < 86_400 { return "\(seconds / 3_600)h" + pad(seconds % 3_600 / 60) + "m" }
         return "\(seconds / 86_400)d" + pad(seconds % 86_400 / 3_600) + "h"

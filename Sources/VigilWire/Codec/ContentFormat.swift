@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a batch body is serialised (`Content-Type`).
 public enum ContentFormat: String, Sendable, Hashable {
     /// `application/x-protobuf`: what the agent sends.
@@ -8,7 +10,7 @@ public enum ContentFormat: String, Sendable, Hashable {
     /// Reads a `Content-Type` header value, ignoring parameters such as `charset`.
     public init(contentType: String?) throws(WireError) {
         let mediaType = (contentType ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: " \t").lowercased()
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
         switch mediaType {
         case "application/x-protobuf", "application/protobuf", "application/vnd.google.protobuf":
@@ -37,7 +39,7 @@ public enum ContentEncoding: String, Sendable, Hashable {
 
     /// Reads a `Content-Encoding` header value; absent means identity.
     public init(header: String?) throws(WireError) {
-        let value = (header ?? "").trimmingCharacters(in: " \t").lowercased()
+        let value = (header ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         switch value {
         case "deflate": self = .deflate
         case "gzip", "x-gzip": self = .gzip
@@ -54,14 +56,5 @@ public enum ContentEncoding: String, Sendable, Hashable {
         case .gzip: return .gzip
         case .identity: return nil
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }
