@@ -147,7 +147,7 @@ let package = Package(
             ],
             path: "Tests/VigilTestSupport"
         ),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"], path: "Tests/VigilCoreTests"),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilConfig"], path: "Tests/VigilCoreTests"),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"], path: "Tests/VigilWireTests"),
         .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"], path: "Tests/VigilConfigTests"),
         .testTarget(

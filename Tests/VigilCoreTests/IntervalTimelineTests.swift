@@ -21,9 +21,9 @@ struct IntervalTimelineTests {
     func runsFollowStateChanges() {
         let runs = fold([(0, .up), (10, .up), (20, .down), (30, .down), (40, .up)])
         #expect(runs == [
-            StateInterval(status: .up, startMs: 0, endMs: 20_000, lastBeatMs: 10_000),
-            StateInterval(status: .down, startMs: 20_000, endMs: 40_000, lastBeatMs: 30_000),
-            StateInterval(status: .up, startMs: 40_000, endMs: 65_000, lastBeatMs: 40_000),
+            StateInterval(status: .up, startMs: 0, endMs: 20_000, lastBeatMs: 10_000, beats: 2),
+            StateInterval(status: .down, startMs: 20_000, endMs: 40_000, lastBeatMs: 30_000, beats: 2),
+            StateInterval(status: .up, startMs: 40_000, endMs: 65_000, lastBeatMs: 40_000, beats: 1),
         ])
     }
 

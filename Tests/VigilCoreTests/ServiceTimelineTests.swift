@@ -4,16 +4,18 @@ import Testing
 @Suite("Service state by quorum")
 struct ServiceTimelineTests {
     @Test("quorum rules over known locations", arguments: [
-        (Quorum.any, [CheckStatus.up, .down, .up], CheckStatus.down),
-        (.all, [.up, .down, .down], .up),
-        (.all, [.down, .down, .unknown], .down),
+        (Quorum.any, [CheckStatus.up, .down, .down], CheckStatus.up),
+        (.any, [.down, .down, .unknown], .down),
+        (.all, [.up, .down, .up], .down),
+        (.all, [.up, .up, .unknown], .up),
         (.majority, [.up, .down, .down], .down),
         (.majority, [.up, .down], .up),
         (.majority, [.unknown, .down], .down),
         (.majority, [.unknown, .unknown], .unknown),
         (.majority, [.up, .degraded, .down], .degraded),
         (.atLeast(2), [.down, .up, .up], .up),
-        (.atLeast(2), [.down, .unknown], .down),
+        (.atLeast(2), [.down, .down, .up], .down),
+        (.atLeast(2), [.up, .unknown], .up),
     ])
     func quorum(rule: Quorum, states: [CheckStatus], expected: CheckStatus) {
         #expect(rule.combine(states) == expected)

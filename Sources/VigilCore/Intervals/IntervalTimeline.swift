@@ -18,21 +18,24 @@ public enum IntervalTimeline {
     public static func apply(
         timestampMs t: Int64,
         status: CheckStatus,
+        message: String = "",
         to neighbourhood: [StateInterval],
         staleAfterMs: Int64
     ) -> [StateInterval] {
         precondition(staleAfterMs > 0, "staleAfterMs must be positive")
         var runs = neighbourhood
         guard let tip = runs.last, t < tip.lastBeatMs else {
-            appendInOrder(t: t, status: status, runs: &runs, staleAfterMs: staleAfterMs)
+            appendInOrder(t: t, status: status, message: message, runs: &runs, staleAfterMs: staleAfterMs)
             return runs
         }
-        return fillUnknown(t: t, status: status, runs: runs, staleAfterMs: staleAfterMs)
+        return fillUnknown(t: t, status: status, message: message, runs: runs, staleAfterMs: staleAfterMs)
     }
 
     /// The hot path: the heartbeat is at or after the newest heartbeat stored.
-    private static func appendInOrder(t: Int64, status: CheckStatus, runs: inout [StateInterval], staleAfterMs: Int64) {
-        let fresh = StateInterval(status: status, startMs: t, endMs: t + staleAfterMs, lastBeatMs: t)
+    private static func appendInOrder(
+        t: Int64, status: CheckStatus, message: String, runs: inout [StateInterval], staleAfterMs: Int64
+    ) {
+        let fresh = StateInterval(status: status, startMs: t, endMs: t + staleAfterMs, lastBeatMs: t, message: message)
         guard var tip = runs.popLast() else {
             runs.append(fresh)
             return
@@ -42,6 +45,7 @@ public enum IntervalTimeline {
             runs.append(tip)
         } else if tip.status == status && t <= tip.endMs {
             tip.lastBeatMs = t
+            tip.beats += 1
             tip.endMs = max(tip.endMs, t + staleAfterMs)
             runs.append(tip)
         } else {
@@ -52,7 +56,9 @@ public enum IntervalTimeline {
     }
 
     /// A late heartbeat: paint its status over the unknown gaps inside `[t, t + staleAfter)` only.
-    private static func fillUnknown(t: Int64, status: CheckStatus, runs: [StateInterval], staleAfterMs: Int64) -> [StateInterval] {
+    private static func fillUnknown(
+        t: Int64, status: CheckStatus, message: String, runs: [StateInterval], staleAfterMs: Int64
+    ) -> [StateInterval] {
         let reach = TimeRange(startMs: t, endMs: t + staleAfterMs)
         var gaps: [TimeRange] = []
         var cursor = reach.startMs
@@ -66,7 +72,7 @@ public enum IntervalTimeline {
         // observation, so gaps after an observed run are not this heartbeat's to fill.
         guard let gap = gaps.first, gap.startMs == t else { return runs }
         var painted = runs
-        painted.append(StateInterval(status: status, startMs: gap.startMs, endMs: gap.endMs, lastBeatMs: t))
+        painted.append(StateInterval(status: status, startMs: gap.startMs, endMs: gap.endMs, lastBeatMs: t, message: message))
         painted.sort { $0.startMs < $1.startMs }
         return mergeTouching(painted)
     }
@@ -79,6 +85,7 @@ public enum IntervalTimeline {
             if var last = merged.last, last.status == run.status, last.endMs == run.startMs {
                 last.endMs = run.endMs
                 last.lastBeatMs = max(last.lastBeatMs, run.lastBeatMs)
+                last.beats += run.beats
                 merged[merged.count - 1] = last
             } else {
                 merged.append(run)

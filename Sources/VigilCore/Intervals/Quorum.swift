@@ -1,14 +1,18 @@
-/// How a service's state follows from the states of its locations (DESIGN §5).
+/// How a service's state follows from the states of its locations (DESIGN §5): how many locations must
+/// see the service up for it to count as up.
 ///
-/// Only locations whose state is known take part; with none known the service is `unknown`.
+/// Only locations whose state is known take part; with none known the service is `unknown`. A location
+/// that is `degraded` sees the service up; the service is `degraded` when it is up and any known location
+/// saw it degraded.
 public enum Quorum: Sendable, Hashable {
-    /// Down when any known location is down.
+    /// Up while any known location sees it up: down only when every known location sees it down.
     case any
-    /// Down only when every known location is down.
+    /// Up only while every known location sees it up: one location seeing it down is enough.
     case all
-    /// Down when more than half of the known locations are down (the default).
+    /// Down when more than half of the known locations see it down, so one partitioned location out of
+    /// three changes nothing (the default).
     case majority
-    /// Down when at least this many known locations are down (or all of them, if fewer are known).
+    /// Up while at least this many known locations see it up (all of them when fewer are known).
     case atLeast(Int)
 
     /// The service state for one instant, given each location's state.
@@ -25,14 +29,37 @@ public enum Quorum: Sendable, Hashable {
             }
         }
         guard known > 0 else { return .unknown }
-        let isDown: Bool
+        let up = known - down
+        let isUp: Bool
         switch self {
-        case .any: isDown = down >= 1
-        case .all: isDown = down == known
-        case .majority: isDown = down * 2 > known
-        case .atLeast(let n): isDown = down >= min(max(n, 1), known)
+        case .any: isUp = up >= 1
+        case .all: isUp = down == 0
+        case .majority: isUp = down * 2 <= known
+        case .atLeast(let n): isUp = up >= min(max(n, 1), known)
         }
-        if isDown { return .down }
+        guard isUp else { return .down }
         return degraded > 0 ? .degraded : .up
+    }
+
+    /// Reads `any`, `all`, `majority` or a positive number.
+    public init?(_ text: String) {
+        switch text {
+        case "any": self = .any
+        case "all": self = .all
+        case "majority": self = .majority
+        default:
+            guard let n = Int(text), n >= 1 else { return nil }
+            self = .atLeast(n)
+        }
+    }
+
+    /// The config spelling.
+    public var name: String {
+        switch self {
+        case .any: "any"
+        case .all: "all"
+        case .majority: "majority"
+        case .atLeast(let n): String(n)
+        }
     }
 }

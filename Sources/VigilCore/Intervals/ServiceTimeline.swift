@@ -20,12 +20,18 @@ public enum ServiceTimeline {
     ///   - window: the span to cover.
     ///   - quorum: how location states combine.
     public static func combine(_ locations: [[StateInterval]], over window: TimeRange, quorum: Quorum = .majority) -> [Segment] {
+        combine(segments: locations.map { $0.map { Segment(status: $0.status, range: $0.range) } }, over: window, quorum: quorum)
+    }
+
+    /// The service state over `window` from each location's segments (sorted, non-overlapping; time
+    /// outside them is unknown), as consecutive segments that cover the window exactly.
+    public static func combine(segments locations: [[Segment]], over window: TimeRange, quorum: Quorum = .majority) -> [Segment] {
         guard !window.isEmpty else { return [] }
         var boundaries: [Int64] = [window.startMs, window.endMs]
         for runs in locations {
             for run in runs where run.range.overlaps(window) {
-                if run.startMs > window.startMs { boundaries.append(run.startMs) }
-                if run.endMs < window.endMs { boundaries.append(run.endMs) }
+                if run.range.startMs > window.startMs { boundaries.append(run.range.startMs) }
+                if run.range.endMs < window.endMs { boundaries.append(run.range.endMs) }
             }
         }
         boundaries.sort()
@@ -36,9 +42,9 @@ public enum ServiceTimeline {
         for boundary in boundaries.dropFirst() where boundary > previous {
             for (index, runs) in locations.enumerated() {
                 var cursor = cursors[index]
-                while cursor < runs.count && runs[cursor].endMs <= previous { cursor += 1 }
+                while cursor < runs.count && runs[cursor].range.endMs <= previous { cursor += 1 }
                 cursors[index] = cursor
-                if cursor < runs.count && runs[cursor].startMs <= previous {
+                if cursor < runs.count && runs[cursor].range.startMs <= previous {
                     states[index] = runs[cursor].status
                 } else {
                     states[index] = .unknown

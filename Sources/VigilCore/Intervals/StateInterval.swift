@@ -12,12 +12,18 @@ public struct StateInterval: Sendable, Hashable, Codable {
     public var endMs: Int64
     /// The newest heartbeat inside the run.
     public var lastBeatMs: Int64
+    /// How many heartbeats the run holds (confirmation thresholds count them).
+    public var beats: Int64
+    /// The message of the run's first heartbeat (`status 503`): an outage's first error.
+    public var message: String
 
-    public init(status: CheckStatus, startMs: Int64, endMs: Int64, lastBeatMs: Int64) {
+    public init(status: CheckStatus, startMs: Int64, endMs: Int64, lastBeatMs: Int64, beats: Int64 = 1, message: String = "") {
         self.status = status
         self.startMs = startMs
         self.endMs = endMs
         self.lastBeatMs = lastBeatMs
+        self.beats = beats
+        self.message = message
     }
 
     /// The span the run covers.

@@ -1,0 +1,113 @@
+/// The error budget in the units of the SLA's method.
+public struct ErrorBudget: Sendable, Hashable {
+    /// `seconds` (time method), `probes` (occurrences) or `slices` (timeslices).
+    public var unit: String
+    /// Budget = (1 − target) × counted units.
+    public var total: Double
+    /// Bad units so far.
+    public var consumed: Double
+    /// total − consumed (negative when overspent).
+    public var remaining: Double
+    /// remaining / total (`nil` when the budget is zero).
+    public var remainingRatio: Double?
+}
+
+/// A burn rate over one look-back window (DESIGN §5): error ratio / (1 − target).
+public struct BurnRate: Sendable, Hashable {
+    /// The look-back window in ms (1h, 6h, 1d, 3d).
+    public var windowMs: Int64
+    /// The rate; `nil` when nothing is known in the window.
+    public var rate: Double?
+}
+
+/// Latency figures from the rollups' histograms.
+public struct LatencyResult: Sendable, Hashable {
+    public var p50Ms: Double?
+    public var p95Ms: Double?
+    public var p99Ms: Double?
+    /// Probes measured.
+    public var probes: Int64
+    /// The objective, when the SLA has one.
+    public var objective: LatencyObjective?
+    /// Share of probes at or under the objective's threshold.
+    public var attainment: Double?
+    /// Whether the attainment reaches the objective's target.
+    public var met: Bool?
+}
+
+/// One location's share of the figures, for `--explain`.
+public struct LocationResult: Sendable, Hashable {
+    public var name: String
+    public var upMs: Int64
+    public var downMs: Int64
+    public var unknownMs: Int64
+    public var blips: [Blip]
+}
+
+/// A stretch of time left out of eligible time, for `--explain`.
+public struct Exclusion: Sendable, Hashable {
+    /// `maintenance` or `calendar`.
+    public var kind: String
+    public var range: TimeRange
+    /// The maintenance window's id and reason, or the calendar's name.
+    public var detail: String
+}
+
+/// Every figure of one service over one window (DESIGN §5), with what it was computed from.
+public struct SLAResult: Sendable {
+    public var service: String
+    /// The window asked for.
+    public var window: TimeRange
+    /// The part of it evaluated: cut at "now".
+    public var evaluated: TimeRange
+    public var method: SLAMethod
+    public var target: Percentage?
+    public var unknownPolicy: UnknownPolicy
+    public var calendar: String
+    public var zone: String
+
+    // Time, in ms, inside the evaluated window.
+    public var upMs: Int64
+    public var degradedMs: Int64
+    public var downMs: Int64
+    public var unknownMs: Int64
+    /// Calendar time taken out by maintenance.
+    public var maintenanceMs: Int64
+    /// Window time outside the calendar (nights, weekends, holidays).
+    public var outsideCalendarMs: Int64
+    /// Calendar time minus maintenance.
+    public var eligibleMs: Int64
+
+    /// Good and counted units under the method (ms, probes or slices), for exact comparisons.
+    public var good: Int64
+    public var counted: Int64
+    /// good / counted under the chosen method; `nil` when nothing was counted.
+    public var availability: Double?
+    /// The same history under each method, for comparison.
+    public var availabilityByMethod: [String: Double]
+    /// (up + down) / eligible.
+    public var coverage: Double?
+    /// Whether the target is met; `nil` without a target or data.
+    public var met: Bool?
+    /// target − availability in percentage points when missed.
+    public var missedByPoints: Double?
+    public var budget: ErrorBudget?
+    public var burnRates: [BurnRate]
+
+    public var outages: [Outage]
+    public var outageCount: Int
+    public var totalDowntimeMs: Int64
+    public var longestOutageMs: Int64?
+    public var mttrMs: Int64?
+    public var mtbfMs: Int64?
+    public var meanTimeToDetectMs: Int64?
+    public var blipCount: Int
+
+    public var latency: LatencyResult
+    public var credit: CreditTier?
+
+    // --explain
+    public var segments: [ServiceTimeline.Segment]
+    public var exclusions: [Exclusion]
+    public var locations: [LocationResult]
+}
