@@ -9,12 +9,39 @@ struct OutputTests {
         upSeconds: 43_156.8, degradedSeconds: 0, downSeconds: 43.2, unknownSeconds: 43_200, eligibleSeconds: 86_400, checks: 2
     )
 
-    @Test("uptime renders the figures a person checks first")
+    let sla = SLAReportInfo(
+        service: "api", window: "2026-10", from: "2026-10-01T00:00:00.000Z", to: "2026-11-01T00:00:00.000Z",
+        evaluatedTo: "2026-11-01T00:00:00.000Z", method: "time", targetPercent: 99.9, unknownPolicy: "exclude",
+        calendar: "24x7", timeZone: "UTC", checks: 3, availability: 0.9989, availabilityByMethod: ["time": 0.9989, "occurrences": 0.999],
+        coverage: 1, upSeconds: 2_675_454, degradedSeconds: 0, downSeconds: 2_946, unknownSeconds: 0, maintenanceSeconds: 0,
+        outsideCalendarSeconds: 0, eligibleSeconds: 2_678_400, good: 2_675_454_000, counted: 2_678_400_000, met: false,
+        missedByPoints: 0.0011, errorBudget: ErrorBudgetInfo(unit: "seconds", total: 2_678.4, consumed: 2_946, remaining: -267.6, remainingRatio: -0.0999),
+        burnRates: [BurnRateInfo(window: "1h", rate: 0)], outageCount: 1, totalDowntimeSeconds: 2_946, longestOutageSeconds: 2_946,
+        mttrSeconds: 2_946, mtbfSeconds: 2_675_454, meanTimeToDetectSeconds: 60, blips: 2,
+        latency: LatencyInfo(probes: 10, p50Ms: 42, p95Ms: 80, p99Ms: 95), creditPercent: 10, creditBelowPercent: 99.9,
+        outages: [OutageInfo(id: "api:1", service: "api", start: "2026-10-10T00:00:00.000Z", end: "2026-10-10T00:49:06.000Z", ongoing: false, durationSeconds: 2_946, eligibleDownSeconds: 2_946, locations: ["a/api"], firstMessage: "status 503", inMaintenance: false)]
+    )
+
+    @Test("uptime renders the SLA verdict, budget, outages and credit")
     func uptime() {
-        let text = UptimeCommand.render(report)
-        #expect(text.contains("availability  99.900%"))
-        #expect(text.contains("down          43s"))
-        #expect(text.contains("coverage      50.0% of 1d00h eligible"))
+        let text = SLAText.render(sla)
+        #expect(text.contains("availability  99.8900% by time  target 99.900% — MISSED by 0.0011 points"))
+        #expect(text.contains("occurrences 99.9000%"))
+        #expect(text.contains("error budget  44m38s, used 49m06s, remaining -4m28s"))
+        #expect(text.contains("credit        10% of the fee (availability below 99.90%)"))
+        #expect(text.contains("status 503"))
+    }
+
+    @Test("report formats carry the same rows")
+    func reportFormats() {
+        #expect(ReportFormats.table([sla]).contains("missed"))
+        #expect(ReportFormats.markdown([sla]).hasPrefix("| service | window | target |"))
+        let csv = ReportFormats.csv([sla])
+        #expect(csv.split(separator: "\r\n").count == 2)
+        #expect(csv.contains("api,2026-10,"))
+        #expect(ReportFormats.quote("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        let html = ReportFormats.html([sla])
+        #expect(html.hasPrefix("<!doctype html>") && html.contains("<tr class=\"missed\">"))
     }
 
     @Test("status lists services and the checks that are not up")
@@ -36,7 +63,12 @@ struct OutputTests {
     @Test("uptime flags are checked before anything is sent")
     func flags() {
         #expect(throws: (any Error).self) { try UptimeCommand.parse(["api", "--last", "1h", "--from", "2026-11-01"]) }
+        #expect(throws: (any Error).self) { try UptimeCommand.parse(["api", "--month", "2026-10", "--quarter", "2026-Q4"]) }
         #expect(throws: (any Error).self) { try UptimeCommand.parse(["api", "--to", "2026-11-01"]) }
+        #expect(throws: (any Error).self) { try UptimeCommand.parse(["api", "--method", "average"]) }
         #expect(throws: Never.self) { try UptimeCommand.parse(["api", "--last", "1h", "--json"]) }
+        #expect(throws: Never.self) { try UptimeCommand.parse(["api", "--month", "2026-10", "--explain"]) }
+        #expect(throws: (any Error).self) { try MaintenanceCommand.Add.parse(["api", "--start", "2026-11-01T00:00:00Z"]) }
+        #expect(throws: (any Error).self) { try MaintenanceCommand.Add.parse(["api", "--weekly", "sun 02:00-04:00", "--duration", "1h"]) }
     }
 }

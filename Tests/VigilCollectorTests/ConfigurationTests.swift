@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilConfig
+import VigilCore
 @testable import VigilCollector
 
 @Suite("Collector configuration")
@@ -9,7 +10,35 @@ struct ConfigurationTests {
     func example() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/collector.yaml").path
-        #expect(try CollectorConfiguration.load(path: path) == CollectorConfiguration())
+        let loaded = try CollectorConfiguration.load(path: path)
+        let defaults = CollectorConfiguration()
+        #expect(loaded.host == defaults.host && loaded.port == defaults.port && loaded.dataDirectory == defaults.dataDirectory)
+        #expect(loaded.maxBodyBytes == defaults.maxBodyBytes && loaded.retentionMs == defaults.retentionMs)
+        #expect(loaded.maxClockSkewMs == defaults.maxClockSkewMs && loaded.minuteRollupRetentionMs == defaults.minuteRollupRetentionMs)
+        let api = loaded.catalog.policy(for: "api")
+        #expect(api.target?.description == "99.9%")
+        #expect(api.credits.map(\.credit.description) == ["10%", "25%", "100%"])
+        #expect(api.latency == LatencyObjective(thresholdMs: 300, target: Percentage("99")!))
+        let portal = loaded.catalog.policy(for: "support-portal")
+        #expect(portal.quorum == .all && portal.confirmation.failureThreshold == 3)
+        #expect(portal.period == .quarter && portal.zone.identifier == "America/New_York" && portal.calendar.name == "business")
+        #expect(portal.calendar.schedule?.exceptions.count == 3)
+        #expect(loaded.catalog.policy(for: "other").target == nil)
+        #expect(loaded.catalog.maintenance.map(\.id) == ["config-1"])
+    }
+
+    @Test("SLA mistakes are located", arguments: [
+        ("services:\n  api:\n    sla: {target: 101}\n", "c.yaml:3:19: services.api.sla.target: expected a percentage between 0 and 100 with at most 4 decimals, e.g. 99.9"),
+        ("services:\n  api:\n    sla: {calendar: nope}\n", "c.yaml:3:21: services.api.sla.calendar: unknown calendar \"nope\" (defined: 24x7)"),
+        ("services:\n  api:\n    quorum: most\n", "c.yaml:3:13: services.api.quorum: expected any, all, majority or a number of locations (1 or more)"),
+        ("calendars:\n  b:\n    time_zone: Mars/Base\n    hours: []\n", "c.yaml:3:16: calendars.b.time_zone: unknown time zone \"Mars/Base\" (use a tz database name such as Europe/Berlin or UTC)"),
+        ("calendars:\n  b:\n    time_zone: UTC\n    hours: [{days: mon-fri, from: '17:00', to: '09:00'}]\n", "c.yaml:4:13: calendars.b.hours[0]: hours 17:00-09:00 must end after they start, within one day (use 24:00 for midnight)"),
+        ("maintenance:\n  - {service: api, start: 2026-11-01T02:00:00Z}\n", "c.yaml:2:5: maintenance[0].end: required key is missing"),
+    ])
+    func slaErrors(text: String, expected: String) throws {
+        let root = try ConfigDocument.parse(text, file: "c.yaml")
+        let error = #expect(throws: ConfigError.self) { try CollectorConfiguration.parse(root) }
+        #expect(error?.description == expected)
     }
 
     @Test("bad values are located")

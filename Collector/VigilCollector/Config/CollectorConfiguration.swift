@@ -10,8 +10,10 @@ import VigilCore
 /// max_body_bytes: 8388608     # decompressed batch size limit (8 MiB)
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
+/// minute_rollup_retention: 35d # per-minute probe rollups kept this long (hours and days: retention)
+/// services: …                 # SLA policies; see ServiceCatalog+Parsing.swift and the README
 /// ```
-public struct CollectorConfiguration: Sendable, Hashable {
+public struct CollectorConfiguration: Sendable {
     /// Host to listen on. Default `127.0.0.1`.
     public var host: String = "127.0.0.1"
     /// Port to listen on; 0 picks a free one. Default 7400.
@@ -24,6 +26,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
     public var retentionMs: Int64 = 400 * 86_400_000
     /// How far in the future a heartbeat may be stamped, in ms. Default 5 minutes.
     public var maxClockSkewMs: Int64 = 5 * 60_000
+    /// How long per-minute rollups are kept, in ms; hour and day rollups follow `retention`. Default 35 days.
+    public var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
+    /// Services, SLAs, calendars and maintenance from the config. Default: no SLA targets, majority quorum.
+    public var catalog = ServiceCatalog()
 
     public init() {}
 
@@ -34,7 +40,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
 
     /// Reads a parsed YAML document on top of the defaults.
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
-        let object = try root.object(allowedKeys: ["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew"])
+        let object = try root.object(
+            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
+                .union(ServiceCatalog.keys)
+        )
         var configuration = CollectorConfiguration()
         if let listen = object.optional("listen") {
             let text = try listen.string()
@@ -50,6 +59,10 @@ public struct CollectorConfiguration: Sendable, Hashable {
         }
         if let retention = object.optional("retention") { configuration.retentionMs = try retention.durationMs() }
         if let skew = object.optional("max_clock_skew") { configuration.maxClockSkewMs = try skew.durationMs() }
+        if let minutes = object.optional("minute_rollup_retention") {
+            configuration.minuteRollupRetentionMs = try minutes.durationMs()
+        }
+        configuration.catalog = try ServiceCatalog.parse(object)
         return configuration
     }
 }

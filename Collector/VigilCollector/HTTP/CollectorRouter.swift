@@ -7,12 +7,20 @@ enum CollectorRouter {
         let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration)
         let reads = ReadRoutes(store: store, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
+        let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
+        let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         router.post("/v1/batches", use: batches.handle)
         router.get("/v1/services", use: reads.services)
         router.get("/v1/services/:service/uptime", use: reads.uptime)
+        router.get("/v1/services/:service/sla", use: sla.service)
+        router.get("/v1/report", use: sla.report)
+        router.get("/v1/outages", use: sla.outages)
+        router.get("/v1/maintenance", use: maintenance.list)
+        router.post("/v1/maintenance", use: maintenance.add)
+        router.delete("/v1/maintenance/:id", use: maintenance.remove)
         router.get("/v1/agents", use: reads.agents)
         router.post("/v1/agents", use: admin.addAgent)
         return router

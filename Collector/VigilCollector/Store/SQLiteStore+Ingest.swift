@@ -26,6 +26,7 @@ extension SQLiteStore {
             var unknownCheck = false
             var perCheck: [Int64: [Heartbeat]] = [:]
             var staleAfter: [Int64: Int64] = [:]
+            var rollups = RollupAccumulator()
             for (index, heartbeat) in batch.heartbeats.enumerated() {
                 guard let check = sessionChecks[heartbeat.check] else {
                     unknownCheck = true
@@ -42,6 +43,7 @@ extension SQLiteStore {
                 }
                 perCheck[check.id, default: []].append(heartbeat)
                 staleAfter[check.id] = check.staleAfterMs
+                rollups.record(heartbeat, service: check.service)
             }
 
             var accepted = 0
@@ -54,6 +56,7 @@ extension SQLiteStore {
                 newest = max(newest ?? Int64.min, sorted[sorted.count - 1].timestampMs)
             }
 
+            try Self.writeRollups(db, rollups)
             try db.execute(
                 sql: """
                     INSERT INTO raw_batches
@@ -82,12 +85,14 @@ extension SQLiteStore {
     }
 
     /// The session's check ids mapped to store ids and stale limits.
-    private static func sessionChecks(_ db: Database, agentID: Int64, sessionID: String) throws -> [UInt32: (id: Int64, staleAfterMs: Int64)] {
-        var map: [UInt32: (id: Int64, staleAfterMs: Int64)] = [:]
+    private static func sessionChecks(
+        _ db: Database, agentID: Int64, sessionID: String
+    ) throws -> [UInt32: (id: Int64, staleAfterMs: Int64, service: String)] {
+        var map: [UInt32: (id: Int64, staleAfterMs: Int64, service: String)] = [:]
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT session_checks.local_id, checks.id, checks.interval_ms, checks.timeout_ms FROM session_checks
+                SELECT session_checks.local_id, checks.id, checks.interval_ms, checks.timeout_ms, checks.service FROM session_checks
                 JOIN checks ON checks.id = session_checks.check_id
                 WHERE session_checks.agent_id = ? AND session_checks.session_id = ?
                 """,
@@ -99,7 +104,7 @@ extension SQLiteStore {
                 intervalMs: UInt32(truncatingIfNeeded: row["interval_ms"] as Int64),
                 timeoutMs: UInt32(truncatingIfNeeded: row["timeout_ms"] as Int64)
             )
-            map[UInt32(truncatingIfNeeded: row["local_id"] as Int64)] = (row["id"], definition.staleAfterMs)
+            map[UInt32(truncatingIfNeeded: row["local_id"] as Int64)] = (row["id"], definition.staleAfterMs, row["service"])
         }
         return map
     }
@@ -134,7 +139,8 @@ extension SQLiteStore {
         let before = runs
         for heartbeat in heartbeats {
             runs = IntervalTimeline.apply(
-                timestampMs: heartbeat.timestampMs, status: heartbeat.status, to: runs, staleAfterMs: staleAfterMs
+                timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: runs,
+                staleAfterMs: staleAfterMs
             )
         }
         guard runs != before else { return }
@@ -145,8 +151,11 @@ extension SQLiteStore {
         let old = Set(before)
         for run in runs where !old.contains(run) {
             try db.execute(
-                sql: "INSERT OR REPLACE INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status) VALUES (?, ?, ?, ?, ?)",
-                arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue]
+                sql: """
+                    INSERT OR REPLACE INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status, beats, message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message]
             )
         }
     }
@@ -154,14 +163,12 @@ extension SQLiteStore {
     private static func tipInterval(_ db: Database, checkID: Int64) throws -> StateInterval? {
         try Row.fetchOne(
             db,
-            sql: "SELECT status, start_ms, end_ms, last_beat_ms FROM state_intervals WHERE check_id = ? ORDER BY start_ms DESC LIMIT 1",
+            sql: """
+                SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
+                WHERE check_id = ? ORDER BY start_ms DESC LIMIT 1
+                """,
             arguments: [checkID]
-        ).map { row in
-            StateInterval(
-                status: CheckStatus(rawValue: row["status"]) ?? .unknown,
-                startMs: row["start_ms"], endMs: row["end_ms"], lastBeatMs: row["last_beat_ms"]
-            )
-        }
+        ).map(interval)
     }
 
     private static func recordLatest(_ db: Database, checkID: Int64, heartbeat: Heartbeat) throws {

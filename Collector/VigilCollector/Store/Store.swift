@@ -37,6 +37,24 @@ public protocol Store: Sendable {
     func checks(service: String) async throws -> [CheckRecord]
     /// A check's state intervals that overlap `range`, sorted by start.
     func intervals(checkID: Int64, overlapping range: TimeRange) async throws -> [StateInterval]
+    /// Every check, by service then agent and name.
+    func allChecks() async throws -> [CheckRecord]
+    /// Several checks' state intervals that overlap `range`, by check id, each sorted by start.
+    func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]]
+    /// The probe rollups of a service summed over `ranges` (sorted, non-overlapping), at the finest
+    /// resolution kept: day rows where a whole UTC day is inside, then hours, then minutes.
+    func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts
+    /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
+    func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
+
+    // MARK: Maintenance
+
+    /// Maintenance windows added through the API.
+    func maintenanceWindows() async throws -> [MaintenanceRecord]
+    /// Adds one and returns it with its id.
+    func addMaintenance(_ record: MaintenanceRecord) async throws -> MaintenanceRecord
+    /// Removes one; throws ``StoreError/Code/notFound`` when there is no such id.
+    func removeMaintenance(id: Int64) async throws
     /// The number of raw batches stored for an agent (audit).
     func rawBatchCount(agentID: Int64) async throws -> Int
 }

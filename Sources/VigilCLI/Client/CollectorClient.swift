@@ -29,6 +29,14 @@ public struct CollectorClient: Sendable {
         return try await request(.POST, path, body: Array(data), as: type)
     }
 
+    /// DELETEs `path`; succeeds on any 2xx answer.
+    public func delete(_ path: String) async throws {
+        _ = try await request(.DELETE, path, body: nil, as: Empty.self)
+    }
+
+    /// A body that is ignored (204 answers have none).
+    private struct Empty: Decodable {}
+
     private func request<T: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: T.Type) async throws -> T {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -51,6 +59,7 @@ public struct CollectorClient: Sendable {
             }
             throw CLIError(.collector, "collector answered \(status): \(String(decoding: bytes.prefix(500), as: UTF8.self))")
         }
+        if T.self == Empty.self { return Empty() as! T }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {

@@ -1,66 +1,41 @@
 import ArgumentParser
 import VigilWire
 
-/// `vigil uptime SERVICE [--last 24h | --from ISO --to ISO] [--json]`
+/// `vigil uptime SERVICE [--window 30d | --month 2026-10 | --quarter 2026-Q4 | --from --to] [--explain] [--json]`
 struct UptimeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uptime",
-        abstract: "Show one service's time-weighted availability over a window.",
+        abstract: "Show one service's availability against its SLA over a window.",
         discussion: """
-            availability = up / (up + down); time with no data (unknown) counts neither way and shows as
-            coverage = (up + down) / eligible. Degraded time counts as up.
+            availability = up / (up + down) over eligible time (the SLA's calendar minus maintenance);
+            time with no data is excluded and shows as coverage, unless the SLA counts it as up or down.
+            Degraded time counts as up. Without a window option, the SLA's current period is shown.
 
             Examples:
-              vigil uptime api --last 24h
-              vigil uptime api --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z --json
+              vigil uptime api                         this month (or the SLA's period) so far
+              vigil uptime api --month 2026-10 --explain
+              vigil uptime api --window 30d --method occurrences --json
             """
     )
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var window: WindowOptions
 
     @Argument(help: "Service name.")
     var service: String
 
-    @Option(help: "Window ending now: 30m, 24h, 7d, ... (default 24h).")
-    var last: String?
-
-    @Option(help: "Window start, ISO 8601 (2026-11-01T00:00:00Z or 2026-11-01).")
-    var from: String?
-
-    @Option(help: "Window end, ISO 8601 (default now).")
-    var to: String?
+    @Flag(help: "List the intervals, outages and exclusions behind the figures.")
+    var explain = false
 
     @Flag(help: "Print JSON.")
     var json = false
 
-    func validate() throws {
-        if last != nil && (from != nil || to != nil) {
-            throw ValidationError("use either --last or --from/--to, not both")
-        }
-        if to != nil && from == nil { throw ValidationError("--to needs --from") }
-    }
-
     func run() async throws {
-        var query: [(String, String)] = []
-        if let from { query.append(("from", from)) }
-        if let to { query.append(("to", to)) }
-        if from == nil { query.append(("last", last ?? "24h")) }
-        let path = "/v1/services/\(URLText.pathSegment(service))/uptime?" + query.map { "\($0)=\(URLText.queryValue($1))" }.joined(separator: "&")
-        let report = try await connection.client().get(path, as: UptimeReport.self)
-        print(json ? try JSONOutput.render(report) : Self.render(report))
-    }
-
-    static func render(_ report: UptimeReport) -> String {
-        """
-        service       \(report.service)
-        window        \(report.from) → \(report.to)
-        availability  \(Format.percent(report.availability))
-        up            \(Format.duration(seconds: report.upSeconds))\(report.degradedSeconds > 0 ? " (degraded \(Format.duration(seconds: report.degradedSeconds)))" : "")
-        down          \(Format.duration(seconds: report.downSeconds))
-        unknown       \(Format.duration(seconds: report.unknownSeconds))
-        coverage      \(Format.percent(report.coverage, digits: 1)) of \(Format.duration(seconds: report.eligibleSeconds)) eligible
-        checks        \(report.checks)
-        """
+        var query = window.query
+        if explain { query.append(("explain", "true")) }
+        let path = "/v1/services/\(URLText.pathSegment(service))/sla" + query.queryString
+        let report = try await connection.client().get(path, as: SLAReportInfo.self)
+        print(json ? try JSONOutput.render(report) : SLAText.render(report))
     }
 }
 

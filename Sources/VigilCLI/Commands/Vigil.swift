@@ -13,11 +13,17 @@ public struct Vigil: AsyncParsableCommand {
             Examples:
               vigil quickstart                    run a collector, an agent and a demo target here
               vigil status                        every service, its state and the last 24 hours
-              vigil uptime api --last 7d --json   one service over a window
+              vigil uptime api --month 2026-10 --explain   one service against its SLA
+              vigil report --month 2026-10 --format markdown
+              vigil outages --open
+              vigil maintenance add api --start 2026-11-28T02:00:00Z --duration 2h
               vigil agents add web-01             register an agent; prints its token
             """,
         version: VigilVersion.current,
-        subcommands: [StatusCommand.self, UptimeCommand.self, AgentsCommand.self, QuickstartCommand.self]
+        subcommands: [
+            StatusCommand.self, UptimeCommand.self, ReportCommand.self, OutagesCommand.self, MaintenanceCommand.self,
+            AgentsCommand.self, QuickstartCommand.self,
+        ]
     )
 
     public init() {}

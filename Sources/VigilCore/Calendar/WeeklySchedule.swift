@@ -94,3 +94,63 @@ public struct BusinessCalendar: Sendable {
         return schedule.segments(in: window)
     }
 }
+
+extension WeeklyHours {
+    /// Why weekly hours could not be read.
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads `mon-fri 09:00-17:00`, `sat,sun 00:00-24:00` or `sun 02:00-04:00`.
+    public init(parsing text: String) throws(ParseError) {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2 else {
+            throw ParseError(description: "invalid weekly hours \"\(text)\" (expected DAYS HH:MM-HH:MM, e.g. mon-fri 09:00-17:00)")
+        }
+        let times = parts[1].split(separator: "-")
+        guard times.count == 2 else { throw ParseError(description: "invalid hours \"\(parts[1])\" (expected HH:MM-HH:MM)") }
+        try self.init(days: Weekday.parseSet(String(parts[0])), from: String(times[0]), to: String(times[1]))
+    }
+
+    /// Builds hours from day and clock texts, checking that the end is after the start.
+    public init(days: Set<Weekday>, from: String, to: String) throws(ParseError) {
+        let start = try Self.minutes(from)
+        let end = try Self.minutes(to)
+        guard start < 1_440, start < end else {
+            throw ParseError(description: "hours \(from)-\(to) must end after they start, within one day (use 24:00 for midnight)")
+        }
+        self.init(days: days, fromMinute: start, toMinute: end)
+    }
+
+    /// Minutes after midnight of `HH:MM` (`24:00` allowed).
+    public static func minutes(_ text: String) throws(ParseError) -> Int {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
+              (0...24).contains(h), (0...59).contains(m), h * 60 + m <= 1_440
+        else { throw ParseError(description: "invalid time \"\(text)\" (expected HH:MM, e.g. 09:00)") }
+        return h * 60 + m
+    }
+}
+
+extension Weekday {
+    /// Reads `mon-fri`, `sat,sun`, `mon,wed-fri` or `daily`.
+    public static func parseSet(_ text: String) throws(WeeklyHours.ParseError) -> Set<Weekday> {
+        if text == "daily" || text == "all" { return Set(allCases) }
+        var days: Set<Weekday> = []
+        for item in text.lowercased().split(separator: ",") {
+            let ends = item.split(separator: "-")
+            guard (1...2).contains(ends.count), let first = Weekday(rawValue: String(ends[0])),
+                  let last = Weekday(rawValue: String(ends[ends.count - 1]))
+            else {
+                throw WeeklyHours.ParseError(description: "invalid days \"\(text)\" (use mon, tue, wed, thu, fri, sat, sun, ranges like mon-fri, or daily)")
+            }
+            var index = first.index
+            while true {
+                days.insert(allCases[index])
+                if index == last.index { break }
+                index = (index + 1) % 7
+            }
+        }
+        return days
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import ServiceLifecycle
+
+/// Deletes per-minute rollups past their retention once an hour, so a year of data stays cheap: hour and
+/// day rollups and state intervals remain (DESIGN §9).
+struct RollupPruner: Service {
+    let store: any Store
+    /// How long minute rows are kept, in ms.
+    let retentionMs: Int64
+    /// Time between passes. Default one hour.
+    var every: Duration = .seconds(3_600)
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let removed = try await store.pruneMinuteRollups(before: WallClock.nowMs() - retentionMs)
+                    if removed > 0 { logger.info("pruned minute rollups", metadata: ["rows": "\(removed)"]) }
+                } catch {
+                    logger.error("pruning minute rollups failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: every)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import VigilCore
+
+extension SQLiteStore {
+    /// Adds one batch's rollup rows to the stored ones (read, merge the histograms, write back).
+    static func writeRollups(_ db: Database, _ rollups: RollupAccumulator) throws {
+        for (key, counts) in rollups.rows {
+            var merged = counts
+            if let row = try Row.fetchOne(
+                db,
+                sql: "SELECT up, degraded, down, latency FROM rollups WHERE service = ? AND resolution_ms = ? AND start_ms = ?",
+                arguments: [key.service, key.resolution, key.startMs]
+            ) {
+                merged.add(probeCounts(row))
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [key.service, key.resolution, key.startMs, merged.up, merged.degraded, merged.down, Data(merged.latency.encoded)]
+            )
+        }
+    }
+
+    static func probeCounts(_ row: Row) -> ProbeCounts {
+        let bytes: Data = row["latency"]
+        return ProbeCounts(
+            up: row["up"], degraded: row["degraded"], down: row["down"],
+            latency: LatencyHistogram(encoded: [UInt8](bytes)) ?? LatencyHistogram()
+        )
+    }
+
+    public func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts {
+        let cover = RollupCover(ranges)
+        return try await pool.read { db in
+            var total = ProbeCounts()
+            for (resolution, (low, high)) in cover.bounds {
+                let wanted = cover.keys[resolution] ?? []
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT start_ms, up, degraded, down, latency FROM rollups
+                        WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
+                        """,
+                    arguments: [service, resolution, low, high]
+                )
+                while let row = try rows.next() {
+                    if wanted.contains(row["start_ms"]) { total.add(Self.probeCounts(row)) }
+                }
+            }
+            return total
+        }
+    }
+
+    public func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM rollups WHERE resolution_ms = ? AND start_ms < ?",
+                arguments: [RollupResolution.minute.rawValue, cutoffMs]
+            )
+            return db.changesCount
+        }
+    }
+
+    public func allChecks() async throws -> [CheckRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT checks.*, agents.name AS agent_name FROM checks
+                    JOIN agents ON agents.id = checks.agent_id
+                    ORDER BY checks.service, agents.name, checks.name
+                    """
+            ).map(Self.checkRecord)
+        }
+    }
+
+    public func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]] {
+        try await pool.read { db in
+            var result: [Int64: [StateInterval]] = [:]
+            for id in checkIDs {
+                result[id] = try Self.fetchIntervals(db, checkID: id, endAfter: range.startMs, startBefore: range.endMs)
+            }
+            return result
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one migration per version. Never edit a shipped migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE admin_tokens (
+                    id INTEGER PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    note TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                CREATE TABLE agents (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_ms INTEGER NOT NULL,
+                    last_seen_ms INTEGER,
+                    agent_version TEXT,
+                    session_id TEXT,
+                    batches INTEGER NOT NULL DEFAULT 0,
+                    heartbeats INTEGER NOT NULL DEFAULT 0,
+                    dropped INTEGER NOT NULL DEFAULT 0,
+                    last_heartbeat_ms INTEGER
+                );
+                CREATE TABLE checks (
+                    id INTEGER PRIMARY KEY,
+                    agent_id INTEGER NOT NULL REFERENCES agents(id),
+                    name TEXT NOT NULL,
+                    local_id INTEGER NOT NULL,
+                    service TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    interval_ms INTEGER NOT NULL,
+                    timeout_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    last_ts_ms INTEGER,
+                    last_status TEXT,
+                    last_latency_us INTEGER,
+                    last_code INTEGER,
+                    last_message TEXT,
+                    UNIQUE (agent_id, name)
+                );
+                CREATE INDEX checks_by_service ON checks(service);
+                CREATE TABLE session_checks (
+                    agent_id INTEGER NOT NULL,
+                    session_id TEXT NOT NULL,
+                    local_id INTEGER NOT NULL,
+                    check_id INTEGER NOT NULL REFERENCES checks(id),
+                    PRIMARY KEY (agent_id, session_id, local_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE state_intervals (
+                    check_id INTEGER NOT NULL REFERENCES checks(id),
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    last_beat_ms INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    PRIMARY KEY (check_id, start_ms)
+                ) WITHOUT ROWID;
+                CREATE INDEX state_intervals_by_end ON state_intervals(check_id, end_ms);
+                CREATE TABLE raw_batches (
+                    agent_id INTEGER NOT NULL REFERENCES agents(id),
+                    session_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    received_ms INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    content_encoding TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    heartbeats INTEGER NOT NULL,
+                    accepted INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, session_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE state_intervals ADD COLUMN beats INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE state_intervals ADD COLUMN message TEXT NOT NULL DEFAULT '';
+                CREATE TABLE rollups (
+                    service TEXT NOT NULL,
+                    resolution_ms INTEGER NOT NULL,
+                    start_ms INTEGER NOT NULL,
+                    up INTEGER NOT NULL,
+                    degraded INTEGER NOT NULL,
+                    down INTEGER NOT NULL,
+                    latency BLOB NOT NULL,
+                    PRIMARY KEY (service, resolution_ms, start_ms)
+                ) WITHOUT ROWID;
+                CREATE TABLE maintenance (
+                    id INTEGER PRIMARY KEY,
+                    service TEXT NOT NULL,
+                    start_ms INTEGER,
+                    end_ms INTEGER,
+                    days TEXT,
+                    from_minute INTEGER,
+                    to_minute INTEGER,
+                    time_zone TEXT,
+                    reason TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import VigilWire
+
+/// `vigil outages [--service S] [--open] [--since T] [--json]`
+struct OutagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outages",
+        abstract: "List outages, newest first.",
+        discussion: """
+            An outage runs from the first failure of the confirming streak to the first success of the
+            recovering one. COUNTED is its down time inside eligible time (calendar minus maintenance).
+
+            Examples:
+              vigil outages --open
+              vigil outages --service api --since 7d
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Only this service.")
+    var service: String?
+
+    @Flag(help: "Only outages still going on.")
+    var open = false
+
+    @Option(help: "Since an ISO 8601 time or a duration back from now (default 30d).")
+    var since: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        var query: [(String, String)] = []
+        if let service { query.append(("service", service)) }
+        if open { query.append(("open", "true")) }
+        if let since { query.append(("since", since)) }
+        let outages = try await connection.client().get("/v1/outages" + query.queryString, as: [OutageInfo].self)
+        if json {
+            print(try JSONOutput.render(outages))
+        } else if outages.isEmpty {
+            print(open ? "no open outages" : "no outages")
+        } else {
+            print(OutageTable.render(outages))
+        }
+    }
+}

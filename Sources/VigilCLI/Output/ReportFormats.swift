@@ -1,0 +1,123 @@
+import VigilWire
+
+/// `vigil report` in each output format. Every format carries the same columns.
+enum ReportFormats {
+    static let headers = [
+        "service", "window", "target", "availability", "status", "downtime", "outages", "longest", "budget_left",
+        "coverage", "p95_ms", "credit",
+    ]
+
+    /// One row of display cells per service.
+    static func cells(_ r: SLAReportInfo) -> [String] {
+        [
+            r.service, r.window, r.targetPercent.map { Format.fixed($0, digits: 3) + "%" } ?? "-",
+            Format.percent(r.availability, digits: 4),
+            r.met.map { $0 ? "met" : "missed" } ?? (r.targetPercent == nil ? "no target" : "no data"),
+            Format.duration(seconds: r.totalDowntimeSeconds), "\(r.outageCount)",
+            r.longestOutageSeconds.map { Format.duration(seconds: $0) } ?? "-",
+            r.errorBudget?.remainingRatio.map { Format.percent($0, digits: 1) } ?? "-",
+            Format.percent(r.coverage, digits: 1),
+            r.latency.p95Ms.map { Format.fixed($0, digits: 1) } ?? "-",
+            r.creditPercent.map { Format.fixed($0, digits: 0) + "%" } ?? "-",
+        ]
+    }
+
+    static func table(_ reports: [SLAReportInfo]) -> String {
+        var table = Table(headers.map { $0.uppercased().replacingUnderscores() })
+        for report in reports { table.rows.append(cells(report)) }
+        return table.render()
+    }
+
+    static func markdown(_ reports: [SLAReportInfo]) -> String {
+        var lines = ["| " + headers.map { $0.replacingUnderscores() }.joined(separator: " | ") + " |"]
+        lines.append("|" + headers.map { _ in " --- |" }.joined())
+        for report in reports {
+            lines.append("| " + cells(report).map { $0.replacingOccurrences("|", with: "\\|") }.joined(separator: " | ") + " |")
+        }
+        let outages = reports.flatMap(\.outages)
+        if !outages.isEmpty {
+            lines.append("")
+            lines.append("| outage | start | end | counted downtime | locations | first error |")
+            lines.append("| --- | --- | --- | --- | --- | --- |")
+            for outage in outages {
+                lines.append("| \(outage.id) | \(outage.start) | \(outage.end ?? "ongoing") | \(Format.duration(seconds: outage.eligibleDownSeconds)) | \(outage.locations.joined(separator: ", ")) | \(outage.firstMessage.replacingOccurrences("|", with: "\\|")) |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// RFC 4180 CSV with raw numbers (fractions, seconds) for spreadsheets.
+    static func csv(_ reports: [SLAReportInfo]) -> String {
+        let columns = [
+            "service", "window", "from", "to", "method", "target_percent", "availability", "met", "up_seconds", "down_seconds",
+            "unknown_seconds", "maintenance_seconds", "eligible_seconds", "coverage", "outage_count", "total_downtime_seconds",
+            "longest_outage_seconds", "mttr_seconds", "mtbf_seconds", "budget_remaining", "budget_unit", "p50_ms", "p95_ms",
+            "p99_ms", "credit_percent",
+        ]
+        var text = columns.joined(separator: ",") + "\r\n"
+        func n(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+        for r in reports {
+            let row: [String] = [
+                r.service, r.window, r.from, r.to, r.method, n(r.targetPercent), n(r.availability), r.met.map { "\($0)" } ?? "",
+                n(r.upSeconds), n(r.downSeconds), n(r.unknownSeconds), n(r.maintenanceSeconds), n(r.eligibleSeconds),
+                n(r.coverage), "\(r.outageCount)", n(r.totalDowntimeSeconds), n(r.longestOutageSeconds), n(r.mttrSeconds),
+                n(r.mtbfSeconds), n(r.errorBudget?.remaining), r.errorBudget?.unit ?? "", n(r.latency.p50Ms), n(r.latency.p95Ms),
+                n(r.latency.p99Ms), n(r.creditPercent),
+            ]
+            text += row.map(quote).joined(separator: ",") + "\r\n"
+        }
+        return text
+    }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences("\"", with: "\"\"") + "\""
+    }
+
+    /// A self-contained HTML page: the summary table and each service's outages.
+    static func html(_ reports: [SLAReportInfo]) -> String {
+        func esc(_ text: String) -> String {
+            text.replacingOccurrences("&", with: "&amp;").replacingOccurrences("<", with: "&lt;").replacingOccurrences(">", with: "&gt;")
+                .replacingOccurrences("\"", with: "&quot;")
+        }
+        var body = "<table><thead><tr>" + headers.map { "<th>\(esc($0.replacingUnderscores()))</th>" }.joined() + "</tr></thead><tbody>"
+        for report in reports {
+            let missed = report.met == false ? " class=\"missed\"" : ""
+            body += "<tr\(missed)>" + cells(report).map { "<td>\(esc($0))</td>" }.joined() + "</tr>"
+        }
+        body += "</tbody></table>"
+        for report in reports where !report.outages.isEmpty {
+            body += "<h2>\(esc(report.service)): outages</h2><table><thead><tr><th>start</th><th>end</th><th>counted downtime</th><th>locations</th><th>first error</th></tr></thead><tbody>"
+            for outage in report.outages {
+                body += "<tr><td>\(esc(outage.start))</td><td>\(esc(outage.end ?? "ongoing"))</td><td>\(esc(Format.duration(seconds: outage.eligibleDownSeconds)))</td><td>\(esc(outage.locations.joined(separator: ", ")))</td><td>\(esc(outage.firstMessage))</td></tr>"
+            }
+            body += "</tbody></table>"
+        }
+        let title = "Vigil SLA report" + (reports.first.map { " — \($0.window)" } ?? "")
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(esc(title))</title>
+            <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}table{border-collapse:collapse;margin:1rem 0;width:100%}
+            th,td{border-bottom:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;font-variant-numeric:tabular-nums}
+            th{background:#f6f8fa}tr.missed td{background:#ffebe9}</style></head>
+            <body><h1>\(esc(title))</h1>\(body)</body></html>
+            """
+    }
+}
+
+extension String {
+    func replacingUnderscores() -> String { replacingOccurrences("_", with: " ") }
+
+    /// Plain substring replacement (no Foundation).
+    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.range(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
