@@ -168,6 +168,8 @@ let package = Package(
                 "VigilWire",
                 "VigilTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/VigilCollectorTests"
         ),

@@ -12,7 +12,8 @@ struct RollupPruner: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the sleep; that is the normal way out, not an error.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     let removed = try await store.pruneMinuteRollups(before: WallClock.nowMs() - retentionMs)

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+import VigilCore
+import VigilTestSupport
+import VigilWire
+@testable import VigilCollector
+
+@Suite("SLA API")
+struct SLAAPITests {
+    /// One hour of 10 s probes from one agent, down from +20 min to +30 min, 100 ms when up.
+    static func hour(start: Int64) -> Batch {
+        let definition = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        var beats: [Heartbeat] = []
+        var t = start
+        while t < start + 3_600_000 + 20_000 {
+            let down = t >= start + 1_200_000 && t < start + 1_800_000
+            beats.append(Heartbeat(
+                check: 1, timestampMs: t, status: down ? .down : .up, latencyUs: down ? 0 : 100_000,
+                code: down ? 503 : 200, message: down ? "status 503" : ""
+            ))
+            t += 10_000
+        }
+        return Batch(sessionID: "s1", seq: 1, agentVersion: "test", checks: [definition], heartbeats: beats)
+    }
+
+    static func send(_ method: HTTPMethod, _ port: Int, _ path: String, token: String, body: String? = nil) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 4 << 20)
+        return (Int(response.status.code), Data(buffer.readableBytesView))
+    }
+
+    @Test("two locations ingested over HTTP give exact SLA figures, outages and rollups")
+    func serviceFigures() async throws {
+        let harness = try await TestCollector { configuration in
+            var policy = ServicePolicy()
+            policy.target = Percentage("99")
+            policy.latency = LatencyObjective(thresholdMs: 300, target: Percentage("99")!)
+            configuration.catalog.services["web"] = policy
+        }
+        defer { harness.directory.remove() }
+        let tokens = [try await harness.addAgent("a1"), try await harness.addAgent("a2")]
+        let admin = harness.collector.adminToken
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let start = (WallClockForTests.nowMs() / 3_600_000 - 3) * 3_600_000
+            for token in tokens {
+                #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(Self.hour(start: start)), token: token).status == 200)
+            }
+            let window = "from=\(ISOTime.format(ms: start))&to=\(ISOTime.format(ms: start + 3_600_000))"
+
+            // Both locations down 20–30 min: the service is down 600 s of 3 600 → 3 000 / 3 600.
+            let (status, data) = try await Self.send(.GET, port, "/v1/services/web/sla?\(window)&explain=true", token: admin)
+            #expect(status == 200)
+            let report = try JSONDecoder().decode(SLAReportInfo.self, from: data)
+            #expect(report.upSeconds == 3_000 && report.downSeconds == 600 && report.eligibleSeconds == 3_600)
+            #expect(report.availability == 3_000.0 / 3_600)
+            #expect(report.met == false && report.targetPercent == 99)
+            #expect(report.checks == 2 && report.outageCount == 1)
+            #expect(report.outages.first?.locations == ["a1/web", "a2/web"])
+            #expect(report.outages.first?.firstMessage == "status 503")
+            #expect(report.meanTimeToDetectSeconds == 10)
+            // Occurrences from the rollups: 2 × 360 probes in the hour, 2 × 60 down.
+            #expect(report.availabilityByMethod["occurrences"] == 600.0 / 720)
+            #expect(report.latency.probes == 600 && report.latency.attainment == 1 && report.latency.met == true)
+            #expect(report.explain?.locations.map(\.downSeconds) == [600, 600])
+            let keys = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            for key in ["availability", "error_budget", "burn_rates", "outage_count", "mttr_seconds", "eligible_seconds", "latency", "explain"] {
+                #expect(keys[key] != nil, "missing \(key)")
+            }
+
+            let occurrences = try JSONDecoder().decode(
+                SLAReportInfo.self, from: try await Self.send(.GET, port, "/v1/services/web/sla?\(window)&method=occurrences", token: admin).1
+            )
+            #expect(occurrences.good == 600 && occurrences.counted == 720 && occurrences.errorBudget?.unit == "probes")
+
+            // Maintenance over the second half of the outage: 300 s leave eligible and down time.
+            let body = #"{"service": "web", "start": "\#(ISOTime.format(ms: start + 1_500_000))", "duration": "5m", "reason": "failover drill"}"#
+            let (created, createdBody) = try await Self.send(.POST, port, "/v1/maintenance", token: admin, body: body)
+            #expect(created == 201)
+            let window1 = try JSONDecoder().decode(MaintenanceInfo.self, from: createdBody)
+            let withMaintenance = try JSONDecoder().decode(
+                SLAReportInfo.self, from: try await Self.send(.GET, port, "/v1/services/web/sla?\(window)", token: admin).1
+            )
+            #expect(withMaintenance.maintenanceSeconds == 300 && withMaintenance.downSeconds == 300)
+            #expect(withMaintenance.availability == 3_000.0 / 3_300)
+            #expect(withMaintenance.outages.first?.inMaintenance == true)
+            let listed = try JSONDecoder().decode([MaintenanceInfo].self, from: try await Self.send(.GET, port, "/v1/maintenance", token: admin).1)
+            #expect(listed.map(\.reason) == ["failover drill"])
+            #expect(try await Self.send(.DELETE, port, "/v1/maintenance/\(window1.id)", token: admin).0 == 204)
+            #expect(try await Self.send(.DELETE, port, "/v1/maintenance/\(window1.id)", token: admin).0 == 404)
+
+            let outages = try JSONDecoder().decode(
+                [OutageInfo].self, from: try await Self.send(.GET, port, "/v1/outages?service=web&since=1d", token: admin).1
+            )
+            #expect(outages.count == 1 && outages.first?.durationSeconds == 600 && outages.first?.ongoing == false)
+            #expect(try await Self.send(.GET, port, "/v1/outages?open=true", token: admin).1 == Data("[]".utf8))
+
+            let all = try JSONDecoder().decode([SLAReportInfo].self, from: try await Self.send(.GET, port, "/v1/report?\(window)", token: admin).1)
+            #expect(all.map(\.service) == ["web"])
+        }
+    }
+
+    @Test("bad windows and maintenance requests are refused with a reason")
+    func badRequests() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let admin = harness.collector.adminToken
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            for (path, reason) in [
+                ("/v1/report?month=2026-13", "invalid month"),
+                ("/v1/report?quarter=2026-Q5", "invalid quarter"),
+                ("/v1/report?month=2026-10&window=30d", "give one window"),
+                ("/v1/report?method=average", "method must be"),
+                ("/v1/outages?since=yesterday", "since must be"),
+            ] {
+                let (status, body) = try await Self.send(.GET, port, path, token: admin)
+                #expect(status == 400, "\(path)")
+                #expect(String(decoding: body, as: UTF8.self).contains(reason), "\(path)")
+            }
+            #expect(try await Self.send(.GET, port, "/v1/services/nope/sla", token: admin).0 == 404)
+            for body in [
+                #"{"service": "web", "start": "2026-11-01T02:00:00Z"}"#,
+                #"{"service": "web", "start": "2026-11-01T02:00:00Z", "end": "2026-11-01T01:00:00Z"}"#,
+                #"{"service": "web", "weekly": "someday 02:00-04:00"}"#,
+                #"{"service": "web", "weekly": "sun 02:00-04:00", "time_zone": "Mars/Base"}"#,
+                #"{"service": "bad name!", "start": "2026-11-01T02:00:00Z", "duration": "1h"}"#,
+            ] {
+                #expect(try await Self.send(.POST, port, "/v1/maintenance", token: admin, body: body).0 == 400, "\(body)")
+            }
+            #expect(try await Self.send(.DELETE, port, "/v1/maintenance/config-1", token: admin).0 == 400)
+        }
+    }
+}

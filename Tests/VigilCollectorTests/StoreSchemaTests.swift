@@ -1,0 +1,60 @@
+import GRDB
+import Testing
+import VigilCore
+import VigilTestSupport
+@testable import VigilCollector
+
+@Suite("Store schema and rollups")
+struct StoreSchemaTests {
+    @Test("a v1 database is upgraded in place and keeps its intervals")
+    func upgradeFromV1() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/vigil.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v1")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO agents (name, token_hash, created_ms) VALUES ('a', 'h', 0)")
+                try db.execute(sql: """
+                    INSERT INTO checks (agent_id, name, local_id, service, kind, target, interval_ms, timeout_ms, updated_ms)
+                    VALUES (1, 'web', 1, 'web', 'http', 'http://x', 10000, 5000, 0)
+                    """)
+                try db.execute(sql: "INSERT INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status) VALUES (1, 0, 100, 50, 'down')")
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        let runs = try await store.intervals(checkID: 1, overlapping: TimeRange(startMs: 0, endMs: 1_000))
+        #expect(runs == [StateInterval(status: .down, startMs: 0, endMs: 100, lastBeatMs: 50, beats: 1, message: "")])
+        #expect(try await store.maintenanceWindows().isEmpty)
+    }
+
+    @Test("rollup cover uses whole days, then hours, then minutes")
+    func cover() {
+        let day: Int64 = 86_400_000
+        let hour: Int64 = 3_600_000
+        // [day 1 22:30, day 3 01:00): minutes 22:30–23:00, hour 23:00, day 2, hour 00:00 of day 3.
+        let cover = RollupCover([TimeRange(startMs: day + 22 * hour + 1_800_000, endMs: 3 * day + hour)])
+        #expect(cover.keys[RollupResolution.day.rawValue] == [2 * day])
+        #expect(cover.keys[RollupResolution.hour.rawValue] == [day + 23 * hour, 3 * day])
+        #expect(cover.keys[RollupResolution.minute.rawValue]?.count == 30)
+    }
+
+    @Test("minute rollups are pruned; hour and day rollups stay")
+    func pruning() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")
+        var rollups = RollupAccumulator()
+        rollups.record(Heartbeat(check: 1, timestampMs: 90_000, status: .up, latencyUs: 1_000), service: "web")
+        rollups.record(Heartbeat(check: 1, timestampMs: 150_000, status: .down), service: "web")
+        let rows = rollups
+        try await store.pool.write { db in try SQLiteStore.writeRollups(db, rows) }
+        let hourRange = [TimeRange(startMs: 0, endMs: 3_600_000)]
+        #expect(try await store.probeCounts(service: "web", over: hourRange).total == 2)
+        // Minute rows at 60 000 and 120 000: both pruned by a cutoff at 180 000.
+        #expect(try await store.pruneMinuteRollups(before: 180_000) == 2)
+        #expect(try await store.probeCounts(service: "web", over: hourRange).total == 2)
+        #expect(try await store.probeCounts(service: "web", over: [TimeRange(startMs: 60_000, endMs: 180_000)]).total == 0)
+    }
+}
