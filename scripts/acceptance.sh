@@ -30,7 +30,14 @@ MPORT=$(free_port)
 COLLECTOR="http://127.0.0.1:$CPORT"
 echo "acceptance: collector on $CPORT, target on $TPORT, work dir $WORK"
 
-"$BIN/vigil-collector" --data-dir "$WORK/data" --listen "127.0.0.1:$CPORT" --log-level warning >"$WORK/collector.log" 2>&1 &
+cat >"$WORK/collector.yaml" <<YAML
+services:
+  site:
+    sla:
+      target: 99.9
+      credits: [{below: 99.9, credit: 10}, {below: 99, credit: 25}, {below: 95, credit: 100}]
+YAML
+"$BIN/vigil-collector" --config "$WORK/collector.yaml" --data-dir "$WORK/data" --listen "127.0.0.1:$CPORT" --log-level warning >"$WORK/collector.log" 2>&1 &
 COLLECTOR_PID=$!
 PIDS+=("$COLLECTOR_PID")
 for _ in $(seq 1 100); do curl -fsS "$COLLECTOR/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -96,6 +103,27 @@ want = r["up_seconds"] / (r["up_seconds"] + r["down_seconds"])
 sys.exit(0 if abs(r["availability"] - want) < 1e-9 and 0 < r["availability"] < 1 else 1)
 PY
 check "vigil status shows the service" bash -c "'$BIN/vigil' status | grep -q '^site '"
+
+# The SLA engine through the CLI: the outage, the verdict against 99.9 %, reports, maintenance.
+"$BIN/vigil" outages --service site --json >"$WORK/outages.json"
+check "vigil outages lists the one outage, as long as the real one, with its first error" python3 - "$WORK/outages.json" "$REAL_DOWN" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1])); real = float(sys.argv[2])
+sys.exit(0 if len(o) == 1 and abs(o[0]["duration_seconds"] - real) <= 3.0 and o[0]["first_message"] and not o[0]["ongoing"] else 1)
+PY
+"$BIN/vigil" uptime site --from "$FROM" --explain >"$WORK/explain.txt"
+check "vigil uptime --explain gives the verdict, the credit and the intervals behind it" bash -c "grep -q 'MISSED' '$WORK/explain.txt' && grep -q '^credit .*of the fee' '$WORK/explain.txt' && grep -q '^Service state' '$WORK/explain.txt' && grep -q '^down ' '$WORK/explain.txt'"
+"$BIN/vigil" report --window 1h --format csv >"$WORK/report.csv"
+check "vigil report --format csv has a row per service" bash -c "head -1 '$WORK/report.csv' | grep -q '^service,window,' && grep -q '^site,last 1h,' '$WORK/report.csv'"
+check "vigil report --format markdown is a table" bash -c "'$BIN/vigil' report --window 1h --format markdown | head -1 | grep -q '^| service | window |'"
+MAINT_ID=$("$BIN/vigil" maintenance add site --start "$FROM" --duration 5s --reason acceptance --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$BIN/vigil" uptime site --from "$FROM" --json >"$WORK/maint.json"
+check "maintenance added from the CLI is excluded from eligible time" python3 - "$WORK/maint.json" "$WORK/uptime.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); u = json.load(open(sys.argv[2]))
+sys.exit(0 if abs(m["maintenance_seconds"] - 5) < 0.01 else 1)
+PY
+check "vigil maintenance list and remove" bash -c "'$BIN/vigil' maintenance list | grep -q acceptance && '$BIN/vigil' maintenance remove '$MAINT_ID' && '$BIN/vigil' maintenance list | grep -q 'no maintenance windows'"
 
 curl -fsS "http://127.0.0.1:$MPORT/metrics" >"$WORK/metrics.txt" 2>/dev/null
 check "agent serves Prometheus metrics (probes, durations, spool, shipping)" bash -c "grep -q '^vigil_agent_probes_total{check=\"site\",status=\"down\"} [1-9]' '$WORK/metrics.txt' && grep -q '^vigil_agent_probe_duration_seconds_bucket' '$WORK/metrics.txt' && grep -q '^vigil_agent_spool_bytes ' '$WORK/metrics.txt' && grep -q '^vigil_agent_heartbeats_shipped_total [1-9]' '$WORK/metrics.txt'"

@@ -23,4 +23,9 @@ struct DurationTextTests {
         #expect(DurationText.format(milliseconds: 200_000) == "3m20s")
         #expect(DurationText.format(milliseconds: 7_500_000) == "2h05m")
     }
+
+    @Test("compact forms are exact", arguments: [(Int64(3_600_000), "1h"), (2_592_000_000, "30d"), (5_400_000, "1h30m"), (1_500, "1s500ms"), (0, "0s")])
+    func compact(ms: Int64, text: String) {
+        #expect(DurationText.compact(milliseconds: ms) == text)
+    }
 }

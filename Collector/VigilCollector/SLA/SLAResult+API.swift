@@ -17,7 +17,7 @@ extension SLAResult {
             errorBudget: budget.map {
                 ErrorBudgetInfo(unit: $0.unit, total: $0.total, consumed: $0.consumed, remaining: $0.remaining, remainingRatio: $0.remainingRatio)
             },
-            burnRates: burnRates.map { BurnRateInfo(window: DurationText.format(milliseconds: $0.windowMs), rate: $0.rate) },
+            burnRates: burnRates.map { BurnRateInfo(window: DurationText.compact(milliseconds: $0.windowMs), rate: $0.rate) },
             outageCount: outageCount, totalDowntimeSeconds: Self.seconds(totalDowntimeMs),
             longestOutageSeconds: longestOutageMs.map(Self.seconds), mttrSeconds: mttrMs.map(Self.seconds),
             mtbfSeconds: mtbfMs.map(Self.seconds), meanTimeToDetectSeconds: meanTimeToDetectMs.map(Self.seconds),

@@ -87,7 +87,7 @@ public enum SLAPeriod: Sendable, Hashable {
         case .month: "month"
         case .quarter: "quarter"
         case .year: "year"
-        case .rolling(let ms): DurationText.format(milliseconds: ms)
+        case .rolling(let ms): DurationText.compact(milliseconds: ms)
         }
     }
 }

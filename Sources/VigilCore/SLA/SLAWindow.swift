@@ -80,7 +80,7 @@ public enum SLAWindow: Sendable, Hashable {
         case .month(let y, let m): return "\(y)-" + (m < 10 ? "0\(m)" : "\(m)")
         case .quarter(let y, let q): return "\(y)-Q\(q)"
         case .year(let y): return "\(y)"
-        case .rolling(let ms): return "last \(DurationText.format(milliseconds: ms))"
+        case .rolling(let ms): return "last \(DurationText.compact(milliseconds: ms))"
         case .range: return "custom"
         }
     }

@@ -44,6 +44,18 @@ public enum DurationText {
         return "\(seconds / 86_400)d" + pad(seconds % 86_400 / 3_600) + "h"
     }
 
+    /// The exact form in the largest units, as an operator writes it: `30d`, `1h`, `1h30m`, `90s`, `1500ms`.
+    public static func compact(milliseconds ms: Int64) -> String {
+        guard ms > 0 else { return "0s" }
+        var rest = ms
+        var text = ""
+        for (suffix, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000)] where rest >= size {
+            text += "\(rest / size)\(suffix)"
+            rest %= size
+        }
+        return rest > 0 ? text + "\(rest)ms" : text
+    }
+
     private static func pad(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }
 
