@@ -1,3 +1,4 @@
+import Foundation
 import VigilConfig
 import VigilCore
 import VigilWire
@@ -5,29 +6,43 @@ import VigilWire
 /// Reads what the SLA engine needs from the store and evaluates services (DESIGN §5).
 ///
 /// Reports read state intervals (one row per state change) and probe rollups, never heartbeats.
-struct SLAReporter: Sendable {
+public struct SLAReporter: Sendable {
     let store: any Store
     let catalog: ServiceCatalog
 
+    /// A reporter over `store` with the services, SLAs and maintenance of `catalog`.
+    public init(store: any Store, catalog: ServiceCatalog) {
+        self.store = store
+        self.catalog = catalog
+    }
+
     /// What to evaluate.
-    struct Request: Sendable {
+    public struct Request: Sendable {
         /// The window; `nil` means each service's current SLA period.
-        var window: SLAWindow?
+        public var window: SLAWindow?
         /// Overrides the service's method.
-        var method: SLAMethod?
+        public var method: SLAMethod?
         /// Include segments, exclusions and locations.
-        var explain = false
+        public var explain = false
+
+        public init(window: SLAWindow? = nil, method: SLAMethod? = nil, explain: Bool = false) {
+            self.window = window
+            self.method = method
+            self.explain = explain
+        }
     }
 
     /// One service's figures with what the report prints beside them.
-    struct ServiceReport: Sendable {
-        var result: SLAResult
+    public struct ServiceReport: Sendable {
+        /// Every figure.
+        public var result: SLAResult
         /// Checks (locations) of the service.
-        var checks: Int
+        public var checks: Int
         /// The window's label: `2026-10`, `last 30d`, …
-        var label: String
+        public var label: String
 
-        var info: SLAReportInfo { result.info(label: label, checks: checks) }
+        /// The JSON form.
+        public var info: SLAReportInfo { result.info(label: label, checks: checks) }
     }
 
     /// Config and API maintenance windows together.
@@ -42,27 +57,53 @@ struct SLAReporter: Sendable {
     }
 
     /// One service; `nil` when neither a check nor the config names it.
-    func evaluate(service: String, _ request: Request, nowMs: Int64) async throws -> ServiceReport? {
+    public func evaluate(service: String, _ request: Request, nowMs: Int64) async throws -> ServiceReport? {
         let checks = try await store.checks(service: service)
         guard !checks.isEmpty || catalog.services[service] != nil else { return nil }
         return try await evaluate(service: service, checks: checks, request, maintenance: maintenance(), nowMs: nowMs)
     }
 
-    /// Every service, for `vigil report`.
-    func evaluateAll(_ request: Request, nowMs: Int64) async throws -> [ServiceReport] {
+    /// Every service, for `vigil report`: one read of all runs and rollups, then the services evaluated
+    /// in parallel on the available cores.
+    public func evaluateAll(_ request: Request, nowMs: Int64) async throws -> [ServiceReport] {
         let all = try await store.allChecks()
         let byService = Dictionary(grouping: all, by: \.definition.service)
         let maintenance = try await maintenance()
-        var results: [ServiceReport] = []
-        for service in serviceNames(checks: all) {
-            results.append(try await evaluate(service: service, checks: byService[service] ?? [], request, maintenance: maintenance, nowMs: nowMs))
+        let plans = serviceNames(checks: all).map { service in
+            plan(service: service, checks: byService[service] ?? [], request, maintenance: maintenance, nowMs: nowMs)
         }
-        return results
+        guard let first = plans.first else { return [] }
+        let span = plans.dropFirst().reduce(first.evaluator.readRange) { span, plan in
+            TimeRange(startMs: min(span.startMs, plan.evaluator.readRange.startMs), endMs: max(span.endMs, plan.evaluator.readRange.endMs))
+        }
+        let runs = try await store.intervals(checkIDs: all.map(\.id), overlapping: span)
+        let probes = try await store.probeCounts(over: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, $0.evaluator.eligible) }))
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return await withTaskGroup(of: [(Int, ServiceReport)].self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    stride(from: worker, to: plans.count, by: workers).map { index in
+                        (index, finish(plans[index], runs: runs, probes: probes[plans[index].service], explain: request.explain))
+                    }
+                }
+            }
+            var reports = [ServiceReport?](repeating: nil, count: plans.count)
+            for await batch in group {
+                for (index, report) in batch { reports[index] = report }
+            }
+            return reports.compactMap { $0 }
+        }
     }
 
-    func evaluate(
-        service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64
-    ) async throws -> ServiceReport {
+    /// What to read and how to judge one service.
+    struct Plan: Sendable {
+        var service: String
+        var checks: [CheckRecord]
+        var evaluator: SLAEvaluator
+        var label: String
+    }
+
+    func plan(service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64) -> Plan {
         var policy = catalog.policy(for: service)
         switch (request.method, policy.method) {
         case (.timeslices, .timeslices), (nil, _): break
@@ -71,16 +112,27 @@ struct SLAReporter: Sendable {
         let asked = request.window ?? SLAWindow.current(policy.period, zone: policy.zone, nowMs: nowMs)
         let window = asked.resolve(zone: policy.zone, nowMs: nowMs)
         let evaluator = SLAEvaluator(service: service, policy: policy, window: window, nowMs: nowMs, maintenance: maintenance)
-        let runs = try await store.intervals(checkIDs: checks.map(\.id), overlapping: evaluator.readRange)
-        let locations = checks.map { check in
+        return Plan(service: service, checks: checks, evaluator: evaluator, label: asked.label)
+    }
+
+    func finish(_ plan: Plan, runs: [Int64: [StateInterval]], probes: ProbeCounts?, explain: Bool) -> ServiceReport {
+        let locations = plan.checks.map { check in
             LocationHistory(
                 name: "\(check.agentName)/\(check.definition.name)", intervalMs: Int64(check.definition.intervalMs),
                 runs: runs[check.id] ?? []
             )
         }
-        let probes = try await store.probeCounts(service: service, over: evaluator.eligible)
-        let result = evaluator.evaluate(locations: locations, probes: probes, explain: request.explain)
-        return ServiceReport(result: result, checks: checks.count, label: asked.label)
+        let result = plan.evaluator.evaluate(locations: locations, probes: probes, explain: explain)
+        return ServiceReport(result: result, checks: plan.checks.count, label: plan.label)
+    }
+
+    func evaluate(
+        service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64
+    ) async throws -> ServiceReport {
+        let plan = plan(service: service, checks: checks, request, maintenance: maintenance, nowMs: nowMs)
+        let runs = try await store.intervals(checkIDs: checks.map(\.id), overlapping: plan.evaluator.readRange)
+        let probes = try await store.probeCounts(service: service, over: plan.evaluator.eligible)
+        return finish(plan, runs: runs, probes: probes, explain: request.explain)
     }
 }
 

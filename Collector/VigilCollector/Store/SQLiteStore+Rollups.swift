@@ -24,33 +24,35 @@ extension SQLiteStore {
         }
     }
 
-    static func probeCounts(_ row: Row) -> ProbeCounts {
-        let bytes: Data = row["latency"]
+    /// Probe counts from a row whose columns are up, degraded, down and latency, from `offset` on.
+    static func probeCounts(_ row: Row, offset: Int = 0) -> ProbeCounts {
+        let bytes: Data = row[offset + 3]
         return ProbeCounts(
-            up: row["up"], degraded: row["degraded"], down: row["down"],
+            up: row[offset], degraded: row[offset + 1], down: row[offset + 2],
             latency: LatencyHistogram(encoded: [UInt8](bytes)) ?? LatencyHistogram()
         )
     }
 
-    public func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts {
-        let cover = RollupCover(ranges)
+    public func probeCounts(over ranges: [String: [TimeRange]]) async throws -> [String: ProbeCounts] {
+        let covers = ranges.mapValues(RollupCover.init)
         return try await pool.read { db in
-            var total = ProbeCounts()
-            for (resolution, (low, high)) in cover.bounds {
-                let wanted = cover.keys[resolution] ?? []
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT start_ms, up, degraded, down, latency FROM rollups
-                        WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
-                        """,
-                    arguments: [service, resolution, low, high]
-                )
-                while let row = try rows.next() {
-                    if wanted.contains(row["start_ms"]) { total.add(Self.probeCounts(row)) }
+            let statement = try db.cachedStatement(sql: """
+                SELECT start_ms, up, degraded, down, latency FROM rollups
+                WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
+                """)
+            var totals: [String: ProbeCounts] = [:]
+            for (service, cover) in covers {
+                var total = ProbeCounts()
+                for (resolution, (first, last)) in cover.bounds {
+                    let wanted = cover.keys[resolution] ?? []
+                    let rows = try Row.fetchCursor(statement, arguments: [service, resolution, first, last])
+                    while let row = try rows.next() {
+                        if wanted.contains(row[0]) { total.add(Self.probeCounts(row, offset: 1)) }
+                    }
                 }
+                totals[service] = total
             }
-            return total
+            return totals
         }
     }
 

@@ -129,23 +129,22 @@ public final class SQLiteStore: Store {
     }
 
     static func fetchIntervals(_ db: Database, checkID: Int64, endAfter: Int64, startBefore: Int64) throws -> [StateInterval] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
-                WHERE check_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms
-                """,
-            arguments: [checkID, endAfter, startBefore]
-        ).map { row in
-            interval(row)
-        }
+        let statement = try db.cachedStatement(sql: """
+            SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
+            WHERE check_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms
+            """)
+        var runs: [StateInterval] = []
+        let rows = try Row.fetchCursor(statement, arguments: [checkID, endAfter, startBefore])
+        while let row = try rows.next() { runs.append(interval(row)) }
+        return runs
     }
 
+    /// A state interval from a row whose first six columns are status, start_ms, end_ms, last_beat_ms,
+    /// beats and message (read by position: name lookups cost more than the rest of the read).
     static func interval(_ row: Row) -> StateInterval {
         StateInterval(
-            status: CheckStatus(rawValue: row["status"]) ?? .unknown,
-            startMs: row["start_ms"], endMs: row["end_ms"], lastBeatMs: row["last_beat_ms"],
-            beats: row["beats"], message: row["message"]
+            status: CheckStatus(rawValue: row[0]) ?? .unknown,
+            startMs: row[1], endMs: row[2], lastBeatMs: row[3], beats: row[4], message: row[5]
         )
     }
 

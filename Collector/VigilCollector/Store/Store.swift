@@ -29,6 +29,11 @@ public protocol Store: Sendable {
     /// Stores a batch once per (agent, session, seq) and folds its heartbeats into state intervals.
     func ingest(_ batch: IngestBatch) async throws -> IngestOutcome
 
+    /// Loads history kept elsewhere (a migration from another monitor, a restore, a benchmark): checks
+    /// with their state intervals, and probe rollups. Agents named by the checks are created when
+    /// missing, without a usable token. Existing rows with the same keys are replaced.
+    func importHistory(_ history: HistoryImport) async throws
+
     // MARK: Reading
 
     /// Names of all services with at least one check, sorted.
@@ -41,9 +46,9 @@ public protocol Store: Sendable {
     func allChecks() async throws -> [CheckRecord]
     /// Several checks' state intervals that overlap `range`, by check id, each sorted by start.
     func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]]
-    /// The probe rollups of a service summed over `ranges` (sorted, non-overlapping), at the finest
-    /// resolution kept: day rows where a whole UTC day is inside, then hours, then minutes.
-    func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts
+    /// Each service's probe rollups summed over its `ranges` (sorted, non-overlapping), at the coarsest
+    /// resolution that fits: day rows where a whole UTC day is inside, then hours, then minutes.
+    func probeCounts(over ranges: [String: [TimeRange]]) async throws -> [String: ProbeCounts]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
     func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
 
@@ -57,4 +62,11 @@ public protocol Store: Sendable {
     func removeMaintenance(id: Int64) async throws
     /// The number of raw batches stored for an agent (audit).
     func rawBatchCount(agentID: Int64) async throws -> Int
+}
+
+extension Store {
+    /// One service's probe rollups summed over `ranges`.
+    public func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts {
+        try await probeCounts(over: [service: ranges])[service] ?? ProbeCounts()
+    }
 }

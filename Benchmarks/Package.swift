@@ -1,0 +1,27 @@
+// swift-tools-version:6.1
+// Benchmarks for Vigil, run in release mode with package-benchmark:
+//   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+// A separate package so that the main build and CI do not compile the benchmark harness.
+import PackageDescription
+
+let package = Package(
+    name: "vigil-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "vigil", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SLAReport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilCore", package: "vigil"),
+                .product(name: "VigilCollector", package: "vigil"),
+            ],
+            path: "Benchmarks/SLAReport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

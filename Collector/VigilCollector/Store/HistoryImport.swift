@@ -1,0 +1,45 @@
+import VigilCore
+
+/// History loaded in bulk through ``Store/importHistory(_:)``.
+public struct HistoryImport: Sendable {
+    /// One check and its runs.
+    public struct Check: Sendable {
+        /// The agent (location) that ran it.
+        public var agentName: String
+        /// Its definition (the `id` is the agent-local id).
+        public var definition: CheckDefinition
+        /// Its runs, sorted by start and non-overlapping.
+        public var runs: [StateInterval]
+
+        public init(agentName: String, definition: CheckDefinition, runs: [StateInterval]) {
+            self.agentName = agentName
+            self.definition = definition
+            self.runs = runs
+        }
+    }
+
+    /// One rollup row.
+    public struct Rollup: Sendable {
+        public var service: String
+        /// 60 000, 3 600 000 or 86 400 000.
+        public var resolutionMs: Int64
+        /// Aligned to the resolution (UTC).
+        public var startMs: Int64
+        public var counts: ProbeCounts
+
+        public init(service: String, resolutionMs: Int64, startMs: Int64, counts: ProbeCounts) {
+            self.service = service
+            self.resolutionMs = resolutionMs
+            self.startMs = startMs
+            self.counts = counts
+        }
+    }
+
+    public var checks: [Check]
+    public var rollups: [Rollup]
+
+    public init(checks: [Check] = [], rollups: [Rollup] = []) {
+        self.checks = checks
+        self.rollups = rollups
+    }
+}
