@@ -5,7 +5,7 @@ enum CollectorRouter {
     static func build(store: any Store, configuration: CollectorConfiguration) -> Router<BasicRequestContext> {
         let authenticator = Authenticator(store: store)
         let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration)
-        let reads = ReadRoutes(store: store, authenticator: authenticator)
+        let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)

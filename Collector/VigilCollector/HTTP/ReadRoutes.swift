@@ -5,19 +5,34 @@ import VigilWire
 /// The operator's read API: services, uptime and agents. Every route needs an admin token.
 struct ReadRoutes: Sendable {
     let store: any Store
+    let catalog: ServiceCatalog
     let authenticator: Authenticator
 
     var calculator: UptimeCalculator { UptimeCalculator(store: store) }
 
-    /// `GET /v1/services`: each service's state now and its last 24 hours.
+    /// `GET /v1/services`: each service's state now (by its quorum) and its last 24 hours as the SLA
+    /// engine counts them (confirmation, calendar, maintenance).
     func services(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
         let now = WallClock.nowMs()
+        let reporter = SLAReporter(store: store, catalog: catalog)
+        let day = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: now)
         var result: [ServiceStatusInfo] = []
-        for service in try await store.services() {
-            guard let view = try await calculator.view(service: service, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
+        for service in day where service.checks > 0 {
+            let name = service.result.service
+            guard var view = try await calculator.view(service: name, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
                 continue
             }
+            let figures = service.result
+            view.report = UptimeReport(
+                service: name, from: ISOTime.format(ms: figures.evaluated.startMs), to: ISOTime.format(ms: figures.evaluated.endMs),
+                method: figures.method.name, availability: figures.availability, coverage: figures.coverage,
+                upSeconds: SLAResult.seconds(figures.upMs), degradedSeconds: SLAResult.seconds(figures.degradedMs),
+                downSeconds: SLAResult.seconds(figures.downMs), unknownSeconds: SLAResult.seconds(figures.unknownMs),
+                eligibleSeconds: SLAResult.seconds(figures.eligibleMs), checks: service.checks
+            )
+            // The confirmed state: a single failed probe is a blip, not an outage.
+            view.state = figures.stateAtEnd
             let checks = view.checks.map { check, state in
                 CheckStatusInfo(
                     name: check.definition.name, agent: check.agentName, kind: check.definition.kind,
@@ -27,7 +42,7 @@ struct ReadRoutes: Sendable {
                     message: check.lastHeartbeat?.message
                 )
             }
-            result.append(ServiceStatusInfo(service: service, state: view.state.rawValue, last24h: view.report, checks: checks))
+            result.append(ServiceStatusInfo(service: name, state: view.state.rawValue, last24h: view.report, checks: checks))
         }
         return JSONBody.response(result)
     }

@@ -156,6 +156,7 @@ public struct SLAEvaluator: Sendable {
             blipCount: blips.count,
             latency: Self.latency(probes, objective: policy.latency),
             credit: credit,
+            stateAtEnd: segments.last { $0.range.startMs < evaluated.endMs }.map { $0.range.endMs >= evaluated.endMs ? $0.status : .unknown } ?? .unknown,
             segments: explain ? Self.clip(segments, to: evaluated) : [],
             exclusions: explain ? exclusions(calendarTime: calendarTime) : [],
             locations: explain ? timelines.map { location in

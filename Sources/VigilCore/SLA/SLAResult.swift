@@ -105,6 +105,8 @@ public struct SLAResult: Sendable {
 
     public var latency: LatencyResult
     public var credit: CreditTier?
+    /// The confirmed service state at the end of the evaluated window (now, for a running window).
+    public var stateAtEnd: CheckStatus
 
     // --explain
     public var segments: [ServiceTimeline.Segment]

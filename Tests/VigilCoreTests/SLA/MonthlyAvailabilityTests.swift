@@ -33,6 +33,7 @@ struct MonthlyAvailabilityTests {
         #expect(result.outages[0].firstMessage == "status 503")
         // Confirmed at the second failure, 48 s after the first.
         #expect(result.meanTimeToDetectMs == 48_000)
+        #expect(result.stateAtEnd == .up)
     }
 
     @Test("30-day month: the same outage is exactly at the target, which is met")
@@ -69,5 +70,6 @@ struct MonthlyAvailabilityTests {
         // Over 6 h: 30 min / 6 h = 1/12 → 83.33×.
         #expect(abs(result.burnRates[1].rate! - 1_000.0 / 12) < 1e-6)
         #expect(result.outages.count == 1 && result.outages[0].ongoing)
+        #expect(result.stateAtEnd == .down)
     }
 }
