@@ -42,6 +42,7 @@ struct QuickstartCommand: AsyncParsableCommand {
         collectorConfiguration.host = address.host
         collectorConfiguration.port = address.port
         collectorConfiguration.dataDirectory = dataDir
+        collectorConfiguration.catalog = QuickstartSetup.demoCatalog()
         let collector = try await Collector(configuration: collectorConfiguration, logger: logger)
 
         let agentToken = try await QuickstartSetup.registerAgent(named: "quickstart", collector: collector)

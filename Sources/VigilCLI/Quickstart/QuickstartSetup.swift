@@ -1,5 +1,6 @@
 import Foundation
 import VigilCollector
+import VigilCore
 
 /// The files and registrations the quickstart prepares.
 enum QuickstartSetup {
@@ -75,4 +76,18 @@ enum QuickstartSetup {
     }
 
     static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// An SLA for the demo service, so that reports show a verdict, a budget and a credit tier:
+    /// 99.9 % per calendar month with the usual three credit tiers.
+    static func demoCatalog() -> ServiceCatalog {
+        var catalog = ServiceCatalog()
+        var demo = ServicePolicy()
+        demo.target = Percentage("99.9")
+        demo.latency = LatencyObjective(thresholdMs: 250, target: Percentage("99")!)
+        demo.credits = [("99.9", "10"), ("99", "25"), ("95", "100")].map {
+            CreditTier(below: Percentage($0.0)!, credit: Percentage($0.1)!)
+        }
+        catalog.services["demo"] = demo
+        return catalog
+    }
 }
