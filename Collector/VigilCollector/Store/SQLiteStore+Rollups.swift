@@ -66,19 +66,6 @@ extension SQLiteStore {
         }
     }
 
-    public func allChecks() async throws -> [CheckRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT checks.*, agents.name AS agent_name FROM checks
-                    JOIN agents ON agents.id = checks.agent_id
-                    ORDER BY checks.service, agents.name, checks.name
-                    """
-            ).map(Self.checkRecord)
-        }
-    }
-
     public func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]] {
         try await pool.read { db in
             var result: [Int64: [StateInterval]] = [:]

@@ -90,15 +90,24 @@ public final class SQLiteStore: Store {
     }
 
     public func checks(service: String) async throws -> [CheckRecord] {
+        try await fetchChecks(filter: "WHERE service = ?", arguments: [service])
+    }
+
+    public func allChecks() async throws -> [CheckRecord] {
+        try await fetchChecks(filter: "", arguments: [])
+    }
+
+    /// Checks with their agent's name, by service, agent and check name.
+    private func fetchChecks(filter: String, arguments: StatementArguments) async throws -> [CheckRecord] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT checks.*, agents.name AS agent_name FROM checks
                     JOIN agents ON agents.id = checks.agent_id
-                    WHERE service = ? ORDER BY agents.name, checks.name
+                    \(filter) ORDER BY checks.service, agents.name, checks.name
                     """,
-                arguments: [service]
+                arguments: arguments
             ).map(Self.checkRecord)
         }
     }
