@@ -23,6 +23,14 @@ public struct CommandProbe: Probe {
     /// Output bytes kept at most (the rest is read and discarded so the program never blocks).
     static let maxOutputBytes = 64 << 10
 
+    /// Threads that wait for command output. Not the shared NIO pool: that one has a thread per core, and
+    /// a few hanging plugins would hold every thread and delay the reaping of commands already killed.
+    static let waiters: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
     public func run() async -> ProbeResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -44,7 +52,7 @@ public struct CommandProbe: Probe {
         }
         let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
             group.addTask {
-                try? await NIOThreadPool.singleton.runIfActive { Self.collect(pid: spawned.pid, fd: spawned.output) }
+                try? await Self.waiters.runIfActive { Self.collect(pid: spawned.pid, fd: spawned.output) }
             }
             group.addTask { [timeoutMs] in
                 guard (try? await Task.sleep(for: .milliseconds(timeoutMs))) != nil else { return nil }

@@ -32,7 +32,7 @@ import VigilWire
 ///   - {service: "*", weekly: {days: sun, from: "02:00", to: "04:00", time_zone: Europe/Berlin}, reason: patching}
 /// ```
 extension ServiceCatalog {
-    static let keys: Set<String> = ["calendars", "defaults", "services", "maintenance"]
+    static let keys: Set<String> = ["calendars", "defaults", "services", "maintenance", "tickets"]
 
     /// Reads the sections from the root mapping of the collector config.
     static func parse(_ root: ConfigObject) throws(ConfigError) -> ServiceCatalog {
@@ -49,7 +49,13 @@ extension ServiceCatalog {
         if let section = root.optional("services") {
             for (name, value) in try section.object(allowedKeys: nil).entries {
                 catalog.services[name] = try parsePolicy(value, base: catalog.defaults, calendars: calendars)
+                if let aliases = try value.object(allowedKeys: nil).optional("aliases") {
+                    catalog.aliases[name] = try aliases.array().map { item throws(ConfigError) in try item.nonEmptyString() }
+                }
             }
+        }
+        if let section = root.optional("tickets") {
+            catalog.tickets = try parseTickets(section, calendars: calendars)
         }
         if let section = root.optional("maintenance") {
             for (index, value) in try section.array().enumerated() {
@@ -116,7 +122,7 @@ extension ServiceCatalog {
     static func parsePolicy(
         _ value: ConfigValue, base: ServicePolicy, calendars: [String: BusinessCalendar]
     ) throws(ConfigError) -> ServicePolicy {
-        let object = try value.object(allowedKeys: ["quorum", "failure_threshold", "success_threshold", "sla"])
+        let object = try value.object(allowedKeys: ["quorum", "failure_threshold", "success_threshold", "sla", "aliases"])
         var policy = base
         if let quorum = object.optional("quorum") {
             guard let parsed = Quorum(try quorum.string()) else {

@@ -11,6 +11,10 @@ public struct ServiceCatalog: Sendable {
     public var services: [String: ServicePolicy] = [:]
     /// Maintenance windows from the config file (ids `config-1`, `config-2`, …).
     public var maintenance: [MaintenanceWindow] = []
+    /// Other names tickets may tag a service with, by service.
+    public var aliases: [String: [String]] = [:]
+    /// Ticket SLA policies, pauses, satisfaction, correlation and surges. Default: the seeds' policy.
+    public var tickets = TicketSettings.seedsExample()
 
     public init() {}
 

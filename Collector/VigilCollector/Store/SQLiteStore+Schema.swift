@@ -102,6 +102,32 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE tickets (
+                    id INTEGER PRIMARY KEY,
+                    external_id TEXT NOT NULL UNIQUE,
+                    title TEXT NOT NULL,
+                    requester TEXT NOT NULL,
+                    organisation TEXT NOT NULL,
+                    priority TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE INDEX tickets_by_created ON tickets(created_ms);
+                CREATE INDEX tickets_by_status ON tickets(status);
+                CREATE TABLE ticket_events (
+                    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+                    at_ms INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (ticket_id, at_ms, kind, value)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

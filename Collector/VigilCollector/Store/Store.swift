@@ -52,6 +52,18 @@ public protocol Store: Sendable {
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
     func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
 
+    // MARK: Tickets
+
+    /// Creates or updates tickets by external id and adds their events (each stored once: the same
+    /// event sent twice changes nothing). Returns, per ticket, whether it was new.
+    func upsertTickets(_ tickets: [Ticket], nowMs: Int64) async throws -> [Bool]
+    /// Adds events to a ticket; throws ``StoreError/Code/notFound`` for an unknown external id.
+    func addTicketEvents(externalID: String, _ events: [TicketEvent], nowMs: Int64) async throws -> Ticket
+    /// One ticket with its history.
+    func ticket(externalID: String) async throws -> Ticket?
+    /// Tickets created in `created` (sorted by creation), optionally only those not solved or closed.
+    func tickets(created: TimeRange, openOnly: Bool) async throws -> [Ticket]
+
     // MARK: Maintenance
 
     /// Maintenance windows added through the API.
