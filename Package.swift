@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "VigilWire", targets: ["VigilWire"]),
         .library(name: "VigilAgent", targets: ["VigilAgent"]),
         .library(name: "VigilCollector", targets: ["VigilCollector"]),
+        .library(name: "VigilCLI", targets: ["VigilCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

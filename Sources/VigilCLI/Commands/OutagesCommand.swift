@@ -1,10 +1,46 @@
 import ArgumentParser
 import VigilWire
 
-/// `vigil outages [--service S] [--open] [--since T] [--json]`
+/// `vigil outages [list] [--service S] [--open] [--since T] [--json]` and `vigil outages show ID`.
 struct OutagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outages",
+        abstract: "Outages and the tickets they caused.",
+        subcommands: [OutagesList.self, OutagesShow.self],
+        defaultSubcommand: OutagesList.self
+    )
+}
+
+/// `vigil outages show ID`
+struct OutagesShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "One outage: its figures, the tickets linked to it, those still open, organisations affected."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The outage id (SERVICE:START_MS, from vigil outages).")
+    var id: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let detail = try await connection.client().get("/v1/outages/\(URLText.pathSegment(id))", as: OutageDetailInfo.self)
+        if json { return print(try JSONOutput.render(detail)) }
+        var text = OutageTable.render([detail.outage])
+        text += "\n\n\(detail.tickets.count) linked ticket\(detail.tickets.count == 1 ? "" : "s"), \(detail.openTickets) still open"
+        if !detail.organisations.isEmpty { text += "; organisations affected: \(detail.organisations.joined(separator: ", "))" }
+        if !detail.tickets.isEmpty { text += "\n" + TicketText.table(detail.tickets) }
+        print(text)
+    }
+}
+
+/// `vigil outages [list]`
+struct OutagesList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List outages, newest first.",
         discussion: """
             An outage runs from the first failure of the confirming streak to the first success of the

@@ -16,12 +16,14 @@ public struct Vigil: AsyncParsableCommand {
               vigil uptime api --month 2026-10 --explain   one service against its SLA
               vigil report --month 2026-10 --format markdown
               vigil outages --open
+              vigil tickets --open --at-risk
+              vigil tickets import tickets.csv
               vigil maintenance add api --start 2026-11-28T02:00:00Z --duration 2h
               vigil agents add web-01             register an agent; prints its token
             """,
         version: VigilVersion.current,
         subcommands: [
-            StatusCommand.self, UptimeCommand.self, ReportCommand.self, OutagesCommand.self, MaintenanceCommand.self,
+            StatusCommand.self, UptimeCommand.self, ReportCommand.self, OutagesCommand.self, TicketsCommand.self, MaintenanceCommand.self,
             AgentsCommand.self, QuickstartCommand.self,
         ]
     )

@@ -75,7 +75,7 @@ enum ReportFormats {
     }
 
     /// A self-contained HTML page: the summary table and each service's outages.
-    static func html(_ reports: [SLAReportInfo]) -> String {
+    static func html(_ reports: [SLAReportInfo], tickets: TicketReportInfo? = nil) -> String {
         func esc(_ text: String) -> String {
             text.replacingOccurrences("&", with: "&amp;").replacingOccurrences("<", with: "&lt;").replacingOccurrences(">", with: "&gt;")
                 .replacingOccurrences("\"", with: "&quot;")
@@ -93,6 +93,7 @@ enum ReportFormats {
             }
             body += "</tbody></table>"
         }
+        if let tickets { body += TicketReportText.html(tickets, escape: esc) }
         let title = "Vigil SLA report" + (reports.first.map { " — \($0.window)" } ?? "")
         return """
             <!doctype html>
