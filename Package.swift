@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "VigilWire", targets: ["VigilWire"]),
         .library(name: "VigilAgent", targets: ["VigilAgent"]),
         .library(name: "VigilCollector", targets: ["VigilCollector"]),
+        .library(name: "VigilConfig", targets: ["VigilConfig"]),
         .library(name: "VigilCLI", targets: ["VigilCLI"]),
     ],
     dependencies: [

@@ -22,6 +22,17 @@ let package = Package(
             path: "Benchmarks/SLAReport",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "TicketImport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilCollector", package: "vigil"),
+                .product(name: "VigilCLI", package: "vigil"),
+                .product(name: "VigilConfig", package: "vigil"),
+            ],
+            path: "Benchmarks/TicketImport",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
