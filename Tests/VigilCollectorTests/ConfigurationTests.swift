@@ -25,6 +25,12 @@ struct ConfigurationTests {
         #expect(portal.calendar.schedule?.exceptions.count == 3)
         #expect(loaded.catalog.policy(for: "other").target == nil)
         #expect(loaded.catalog.maintenance.map(\.id) == ["config-1"])
+        #expect(loaded.catalog.aliases["support-portal"] == ["portal", "helpdesk"])
+        let tickets = loaded.catalog.tickets
+        #expect(tickets.policies.map(\.name) == ["complex-technical", "simple-request"])
+        #expect(tickets.policies[0].targets[.resolution].map(\.durationMs) == Int64(72 * 3_600_000))
+        #expect(tickets.policies[1].targets[.resolution].map(\.durationMs) == Int64(48 * 3_600_000))
+        #expect(tickets.pauseStatuses == [.pending, .onHold] && tickets.satisfactionTarget.description == "90%")
     }
 
     @Test("SLA mistakes are located", arguments: [
@@ -34,6 +40,9 @@ struct ConfigurationTests {
         ("calendars:\n  b:\n    time_zone: Mars/Base\n    hours: []\n", "c.yaml:3:16: calendars.b.time_zone: unknown time zone \"Mars/Base\" (use a tz database name such as Europe/Berlin or UTC)"),
         ("calendars:\n  b:\n    time_zone: UTC\n    hours: [{days: mon-fri, from: '17:00', to: '09:00'}]\n", "c.yaml:4:13: calendars.b.hours[0]: hours 17:00-09:00 must end after they start, within one day (use 24:00 for midnight)"),
         ("maintenance:\n  - {service: api, start: 2026-11-01T02:00:00Z}\n", "c.yaml:2:5: maintenance[0].end: required key is missing"),
+        ("tickets:\n  pause_statuses: [waiting]\n", "c.yaml:2:20: tickets.pause_statuses[0]: unknown status \"waiting\" (expected new, open, pending, on_hold, solved or closed)"),
+        ("tickets:\n  policies:\n    - {name: p, first_response: {target: 1h, calendar: nope}}\n", "c.yaml:3:56: tickets.policies[0].first_response.calendar: unknown calendar \"nope\" (defined: 24x7)"),
+        ("tickets:\n  policies:\n    - {name: p}\n", "c.yaml:3:7: tickets.policies[0]: a policy needs at least one of first_response, next_reply, resolution"),
     ])
     func slaErrors(text: String, expected: String) throws {
         let root = try ConfigDocument.parse(text, file: "c.yaml")
