@@ -116,6 +116,25 @@ check "vigil uptime --explain gives the verdict, the credit and the intervals be
 "$BIN/vigil" report --window 1h --format csv >"$WORK/report.csv"
 check "vigil report --format csv has a row per service" bash -c "head -1 '$WORK/report.csv' | grep -q '^service,window,' && grep -q '^site,last 1h,' '$WORK/report.csv'"
 check "vigil report --format markdown is a table" bash -c "'$BIN/vigil' report --window 1h --format markdown | head -1 | grep -q '^| service | window |'"
+# Tickets: a CSV with one ticket during the outage for site, one for another service, one bad row.
+DURING=$(python3 -c "import datetime; print(datetime.datetime.fromtimestamp(($DOWN_MS+5000)/1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+cat >"$WORK/tickets.csv" <<CSV
+external_id,title,organisation,priority,category,tags,created_at,status
+ACC-1,"Site down, customers cannot log in",Acme,urgent,technical,site,$DURING,open
+ACC-2,Invoice question,Globex,low,billing,billing,$DURING,open
+ACC-3,Broken row,Acme,critical,technical,site,$DURING,open
+CSV
+"$BIN/vigil" tickets import "$WORK/tickets.csv" >"$WORK/import.out" 2>"$WORK/import.err"; IMPORT_EXIT=$?
+check "vigil tickets import keeps good rows and names the bad one by line (exit 2)" bash -c "[ $IMPORT_EXIT = 2 ] && grep -q 'imported 2 tickets' '$WORK/import.out' && grep -q 'tickets.csv:4: priority' '$WORK/import.err'"
+OUTAGE_ID=$(python3 -c "import json; print(json.load(open('$WORK/outages.json'))[0]['id'])")
+"$BIN/vigil" outages show "$OUTAGE_ID" --json >"$WORK/outage-detail.json"
+check "vigil outages show links exactly the ticket for the service during the outage" python3 - "$WORK/outage-detail.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if [t["external_id"] for t in d["tickets"]] == ["ACC-1"] and d["organisations"] == ["Acme"] and d["open_tickets"] == 1 else 1)
+PY
+check "vigil tickets show gives the clocks and the outage" bash -c "'$BIN/vigil' tickets show ACC-1 | grep -q '^first_response ' && '$BIN/vigil' tickets show ACC-1 | grep -q 'outage        $OUTAGE_ID'"
+check "vigil report lists each outage's tickets" bash -c "'$BIN/vigil' report --window 1h | grep -A2 '^Tickets per outage' | grep -q 'ACC-1'"
 MAINT_ID=$("$BIN/vigil" maintenance add site --start "$FROM" --duration 5s --reason acceptance --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 "$BIN/vigil" uptime site --from "$FROM" --json >"$WORK/maint.json"
 check "maintenance added from the CLI is excluded from eligible time" python3 - "$WORK/maint.json" "$WORK/uptime.json" <<'PY'
