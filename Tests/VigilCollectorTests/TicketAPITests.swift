@@ -111,6 +111,13 @@ struct TicketAPITests {
             #expect(result.rejected.map(\.index) == [1, 2])
             #expect(result.rejected[1].reason.contains("priority"))
 
+            // Times far ahead of the collector's clock are refused.
+            let (future, futureBody) = try await SLAAPITests.send(.POST, port, "/v1/tickets", token: admin, body: Self.ticket("F1", tags: ["api"], at: created + 2 * 86_400_000))
+            #expect(future == 400 && String(decoding: futureBody, as: UTF8.self).contains("in the future"))
+            let report = try JSONDecoder().decode(TicketReportInfo.self, from: try await SLAAPITests.send(.GET, port, "/v1/report/tickets?window=1d", token: admin).1)
+            #expect(report.satisfaction.good == 1 && report.satisfaction.rated == 1 && report.satisfaction.met == true)
+            #expect(report.satisfactionPeriod?.period?.contains("-Q") == true && report.satisfactionPeriod?.rated == 1)
+
             let open = try JSONDecoder().decode([TicketInfo].self, from: try await SLAAPITests.send(.GET, port, "/v1/tickets?open=true&service=api", token: admin).1)
             #expect(Set(open.map(\.externalID)) == ["E1", "zendesk-35436", "G1", "I1"])
         }

@@ -26,10 +26,23 @@ struct TicketRoutes: Sendable {
         return try await store(try await JSONBody.decode(ZendeskPayload.self, from: request).input)
     }
 
+    /// How far in the future a ticket's times may be (clock skew between help desk and collector).
+    static let maxFutureMs: Int64 = 5 * 60_000
+
+    /// A ticket from a request, refusing times more than ``maxFutureMs`` ahead of `nowMs`.
+    static func ticket(_ input: TicketInput, nowMs: Int64) throws(TicketIntake.Problem) -> Ticket {
+        let ticket = try TicketIntake.ticket(from: input)
+        let latest = max(ticket.createdMs, ticket.events.last?.atMs ?? ticket.createdMs)
+        guard latest <= nowMs + maxFutureMs else {
+            throw TicketIntake.Problem(description: "\(ISOTime.format(ms: latest)) is in the future (more than 5 minutes ahead of the collector's clock)")
+        }
+        return ticket
+    }
+
     func store(_ input: TicketInput) async throws -> Response {
-        let ticket: Ticket
-        do { ticket = try TicketIntake.ticket(from: input) } catch { throw APIError.badRequest(error.description) }
         let now = WallClock.nowMs()
+        let ticket: Ticket
+        do { ticket = try Self.ticket(input, nowMs: now) } catch { throw APIError.badRequest(error.description) }
         let created = try await store.upsertTickets([ticket], nowMs: now)
         let info = try await desk.show(externalID: ticket.externalID, nowMs: now)
         return JSONBody.response(info, status: created.first == true ? .created : .ok)
@@ -44,12 +57,13 @@ struct TicketRoutes: Sendable {
         }
         var tickets: [Ticket] = []
         var rejected: [TicketRejection] = []
+        let now = WallClock.nowMs()
         for (index, input) in inputs.enumerated() {
-            do { tickets.append(try TicketIntake.ticket(from: input)) } catch {
+            do { tickets.append(try Self.ticket(input, nowMs: now)) } catch {
                 rejected.append(TicketRejection(index: index, reason: error.description))
             }
         }
-        let created = try await store.upsertTickets(tickets, nowMs: WallClock.nowMs())
+        let created = try await store.upsertTickets(tickets, nowMs: now)
         let new = created.filter { $0 }.count
         return JSONBody.response(TicketImportResult(created: new, updated: created.count - new, rejected: rejected))
     }

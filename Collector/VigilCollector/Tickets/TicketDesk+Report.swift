@@ -2,6 +2,14 @@ import VigilCore
 import VigilWire
 
 extension TicketDesk {
+    func satisfactionInfo(good: Int, rated: Int, period: String?) -> SatisfactionInfo {
+        SatisfactionInfo(
+            period: period, good: good, rated: rated, share: rated > 0 ? Double(good) / Double(rated) : nil,
+            targetPercent: Double(settings.satisfactionTarget.ppm) / 10_000,
+            met: rated > 0 ? !settings.satisfactionTarget.isGreaterThan(ratioOf: Int64(good), to: Int64(rated)) : nil
+        )
+    }
+
     /// The ticket side of a report over `window`: achievement per priority, breaches, satisfaction, the
     /// outages of the window with their tickets, and surges now.
     public func report(window: TimeRange, nowMs: Int64) async throws -> TicketReportInfo {
@@ -34,8 +42,14 @@ extension TicketDesk {
         func achievement(_ counts: [Int]) -> AchievementInfo {
             AchievementInfo(met: counts[0], breached: counts[1], running: counts[2], achievement: counts[0] + counts[1] > 0 ? Double(counts[0]) / Double(counts[0] + counts[1]) : nil)
         }
-        let ratings = try await store.tickets(created: TimeRange(startMs: window.startMs - 365 * 86_400_000, endMs: window.endMs), openOnly: false)
+        let periodWindow = SLAWindow.current(settings.satisfactionPeriod, zone: catalog.defaults.zone, nowMs: max(window.startMs, window.endMs - 1))
+        let periodRange = periodWindow.resolve(zone: catalog.defaults.zone, nowMs: nowMs)
+        let ratings = try await store.tickets(
+            created: TimeRange(startMs: min(window.startMs, periodRange.startMs) - 365 * 86_400_000, endMs: max(window.endMs, periodRange.endMs)),
+            openOnly: false
+        )
         let (good, rated) = TicketCorrelation.satisfaction(of: ratings, in: window)
+        let period = TicketCorrelation.satisfaction(of: ratings, in: periodRange)
         let recent = try await store.tickets(created: TimeRange(startMs: nowMs - settings.surge.windowMs - settings.surge.baselineMs, endMs: nowMs + 1), openOnly: false)
         return TicketReportInfo(
             from: ISOTime.format(ms: window.startMs), to: ISOTime.format(ms: window.endMs), tickets: tickets.count,
@@ -45,11 +59,8 @@ extension TicketDesk {
                 }
             },
             breaches: breaches,
-            satisfaction: SatisfactionInfo(
-                good: good, rated: rated, share: rated > 0 ? Double(good) / Double(rated) : nil,
-                targetPercent: Double(settings.satisfactionTarget.ppm) / 10_000,
-                met: rated > 0 ? !settings.satisfactionTarget.isGreaterThan(ratioOf: Int64(good), to: Int64(rated)) : nil
-            ),
+            satisfaction: satisfactionInfo(good: good, rated: rated, period: nil),
+            satisfactionPeriod: satisfactionInfo(good: period.good, rated: period.rated, period: periodWindow.label),
             outages: outages.filter { linked[$0.id] != nil }.map { outage in
                 let tickets = linked[outage.id] ?? []
                 return OutageTicketsInfo(

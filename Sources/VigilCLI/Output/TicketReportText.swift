@@ -29,7 +29,7 @@ enum TicketReportText {
         var table = Table(priorityHeaders)
         table.rows = priorities
         if !priorities.isEmpty { parts.append(table.render()) }
-        parts.append("Satisfaction: \(satisfaction(r.satisfaction))")
+        parts.append("Satisfaction: \(satisfaction(r.satisfaction))" + (r.satisfactionPeriod.map { "\n  over \($0.period ?? "the period"): \(satisfaction($0))" } ?? ""))
         if !breaches.isEmpty {
             var breachTable = Table(breachHeaders)
             breachTable.rows = breaches

@@ -237,14 +237,18 @@ public struct TicketReportInfo: Codable, Sendable, Hashable {
     public var tickets: Int
     public var byPriority: [PriorityAchievementInfo]
     public var breaches: [TicketBreachInfo]
+    /// Ratings given inside the window.
     public var satisfaction: SatisfactionInfo
+    /// Ratings over the configured satisfaction period that holds the window's end (`2026-Q4`).
+    public var satisfactionPeriod: SatisfactionInfo?
     public var outages: [OutageTicketsInfo]
     public var surges: [SurgeInfo]
 
     public init(
         from: String, to: String, tickets: Int, byPriority: [PriorityAchievementInfo], breaches: [TicketBreachInfo],
-        satisfaction: SatisfactionInfo, outages: [OutageTicketsInfo], surges: [SurgeInfo]
+        satisfaction: SatisfactionInfo, satisfactionPeriod: SatisfactionInfo? = nil, outages: [OutageTicketsInfo], surges: [SurgeInfo]
     ) {
+        self.satisfactionPeriod = satisfactionPeriod
         self.from = from
         self.to = to
         self.tickets = tickets
@@ -257,7 +261,7 @@ public struct TicketReportInfo: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case from, to, tickets, breaches, satisfaction, outages, surges
-        case byPriority = "by_priority"
+        case byPriority = "by_priority", satisfactionPeriod = "satisfaction_period"
     }
 }
 
@@ -322,13 +326,16 @@ public struct TicketBreachInfo: Codable, Sendable, Hashable {
 
 /// Good ratings against the target.
 public struct SatisfactionInfo: Codable, Sendable, Hashable {
+    /// The period's label when it is the configured one (`2026-Q4`).
+    public var period: String?
     public var good: Int
     public var rated: Int
     public var share: Double?
     public var targetPercent: Double
     public var met: Bool?
 
-    public init(good: Int, rated: Int, share: Double?, targetPercent: Double, met: Bool?) {
+    public init(period: String? = nil, good: Int, rated: Int, share: Double?, targetPercent: Double, met: Bool?) {
+        self.period = period
         self.good = good
         self.rated = rated
         self.share = share
@@ -337,7 +344,7 @@ public struct SatisfactionInfo: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case good, rated, share, met
+        case period, good, rated, share, met
         case targetPercent = "target_percent"
     }
 }
