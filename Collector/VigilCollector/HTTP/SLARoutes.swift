@@ -34,16 +34,7 @@ struct SLARoutes: Sendable {
         try await authenticator.requireAdmin(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
-        var since = now - 30 * 86_400_000
-        if let text = query.get("since") {
-            if let instant = ISOTime.parse(text) {
-                since = instant
-            } else if let span = try? DurationText.parseMilliseconds(text) {
-                since = now - span
-            } else {
-                throw APIError.badRequest("since must be an ISO 8601 time or a duration such as 7d")
-            }
-        }
+        let since = try Self.since(query, nowMs: now)
         let openOnly = query.get("open").map { $0 == "true" || $0 == "1" } ?? false
         let window = SLAReporter.Request(window: .range(TimeRange(startMs: since, endMs: now)))
         var outages: [Outage] = []
@@ -58,6 +49,14 @@ struct SLARoutes: Sendable {
         if openOnly { outages = outages.filter(\.ongoing) }
         outages.sort { $0.range.startMs > $1.range.startMs }
         return JSONBody.response(outages.map(\.info))
+    }
+
+    /// The `since` parameter: an ISO 8601 time or a duration back from now; default 30 days ago.
+    static func since(_ query: Parameters, nowMs: Int64) throws -> Int64 {
+        guard let text = query.get("since") else { return nowMs - 30 * 86_400_000 }
+        if let instant = ISOTime.parse(text) { return instant }
+        if let span = try? DurationText.parseMilliseconds(text) { return nowMs - span }
+        throw APIError.badRequest("since must be an ISO 8601 time or a duration such as 7d")
     }
 
     /// Reads the window, method and explain parameters.

@@ -104,16 +104,7 @@ struct TicketRoutes: Sendable {
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         func flag(_ name: String) -> Bool { query.get(name).map { $0 == "true" || $0 == "1" } ?? false }
-        var since = now - 30 * 86_400_000
-        if let text = query.get("since") {
-            if let instant = ISOTime.parse(text) {
-                since = instant
-            } else if let span = try? DurationText.parseMilliseconds(text) {
-                since = now - span
-            } else {
-                throw APIError.badRequest("since must be an ISO 8601 time or a duration such as 30d")
-            }
-        }
+        let since = try SLARoutes.since(query, nowMs: now)
         let filter = TicketDesk.Filter(
             openOnly: flag("open"), atRiskOnly: flag("at_risk"), breachedOnly: flag("breached"), service: query.get("service"), sinceMs: since
         )

@@ -12,7 +12,7 @@ public enum TicketIntake {
     static let maxFieldLength = 1_024
 
     public static func ticket(from input: TicketInput) throws(Problem) -> Ticket {
-        let id = input.externalID.trimmingSpacesAndNewlines()
+        let id = input.externalID.trimmingSpaces()
         guard !id.isEmpty, id.count <= 200 else { throw Problem(description: "external_id: must be 1–200 characters") }
         let created = try time(input.createdAt, field: "created_at")
         var priority = TicketPriority.normal
@@ -25,7 +25,7 @@ public enum TicketIntake {
         for (field, value) in [("title", input.title), ("requester", input.requester), ("organisation", input.organisation), ("category", input.category)] {
             if let value, value.count > maxFieldLength { throw Problem(description: "\(field): longer than \(maxFieldLength) characters") }
         }
-        let tags = (input.tags ?? []).map { $0.trimmingSpacesAndNewlines().lowercased() }.filter { !$0.isEmpty }
+        let tags = (input.tags ?? []).map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
         guard tags.allSatisfy({ !$0.contains(",") && $0.count <= 100 }) else { throw Problem(description: "tags: each tag must be 1–100 characters without commas") }
         var events: [TicketEvent] = []
         let updated = try input.updatedAt.map { text throws(Problem) in try time(text, field: "updated_at") }
@@ -75,7 +75,7 @@ public enum TicketIntake {
     }
 
     static func time(_ text: String, field: String) throws(Problem) -> Int64 {
-        guard let ms = ISOTime.parse(text.trimmingSpacesAndNewlines()) else {
+        guard let ms = ISOTime.parse(text.trimmingSpaces()) else {
             throw Problem(description: "\(field): \"\(text)\" is not an ISO 8601 time such as 2026-11-02T09:30:00Z")
         }
         return ms
@@ -100,14 +100,5 @@ public enum TicketIntake {
             case .satisfaction(let good): return TicketEventInput(at: at, type: "satisfaction", rating: good ? "good" : "bad")
             }
         }
-    }
-}
-
-extension String {
-    func trimmingSpacesAndNewlines() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -1,5 +1,6 @@
 import VigilCollector
 import VigilConfig
+import VigilCore
 import VigilWire
 
 /// The CSV columns `vigil tickets import` reads (README "Importing tickets"). A header row names them, in
@@ -26,7 +27,7 @@ enum TicketCSV {
         guard let header = records.first else { throw CLIError(.usage, "the file is empty (expected a header row: \(columns.joined(separator: ",")))") }
         var index: [String: Int] = [:]
         for (position, name) in header.fields.enumerated() {
-            let key = name.trimmingSpacesAndNewlines().lowercased()
+            let key = name.trimmingSpaces().lowercased()
             let column = aliases[key] ?? key
             guard columns.contains(column) else {
                 throw CLIError(.usage, "line \(header.line): unknown column \"\(name)\" (columns: \(columns.joined(separator: ", ")))")
@@ -47,7 +48,7 @@ enum TicketCSV {
             }
             func value(_ column: String) -> String? {
                 guard let position = index[column] else { return nil }
-                let text = record.fields[position].trimmingSpacesAndNewlines()
+                let text = record.fields[position].trimmingSpaces()
                 return text.isEmpty ? nil : text
             }
             let tags = value("tags").map { text in
@@ -67,14 +68,5 @@ enum TicketCSV {
             }
         }
         return (rows, bad)
-    }
-}
-
-extension String {
-    func trimmingSpacesAndNewlines() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -60,7 +60,8 @@ public enum DurationText {
 }
 
 extension String {
-    func trimmingSpaces() -> String {
+    /// The text without leading and trailing whitespace (spaces, tabs, newlines), without Foundation.
+    public func trimmingSpaces() -> String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars = scalars.dropFirst() }
         while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }
