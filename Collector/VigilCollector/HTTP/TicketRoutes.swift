@@ -98,15 +98,22 @@ struct TicketRoutes: Sendable {
         return JSONBody.response(try await desk.show(externalID: id, nowMs: now))
     }
 
-    /// `GET /v1/tickets?open=true&at_risk=true&breached=true&service=S&since=ISO|30d`.
+    /// `GET /v1/tickets?open=true&at_risk=true&breached=true&service=S&since=ISO|30d&limit=1000`: the most
+    /// recently created that match, oldest first.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         func flag(_ name: String) -> Bool { query.get(name).map { $0 == "true" || $0 == "1" } ?? false }
         let since = try SLARoutes.since(query, nowMs: now)
+        var limit = 1_000
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...100_000).contains(value) else { throw APIError.badRequest("limit must be 1 to 100000") }
+            limit = value
+        }
         let filter = TicketDesk.Filter(
-            openOnly: flag("open"), atRiskOnly: flag("at_risk"), breachedOnly: flag("breached"), service: query.get("service"), sinceMs: since
+            openOnly: flag("open"), atRiskOnly: flag("at_risk"), breachedOnly: flag("breached"), service: query.get("service"),
+            sinceMs: since, limit: limit
         )
         return JSONBody.response(try await desk.list(filter, nowMs: now))
     }

@@ -72,8 +72,14 @@ public struct TicketDesk: Sendable {
         public var service: String?
         /// Created since (ignored for open tickets, which are listed whatever their age).
         public var sinceMs: Int64
+        /// At most this many, the most recently created. Default 1 000.
+        public var limit = 1_000
 
-        public init(openOnly: Bool = false, atRiskOnly: Bool = false, breachedOnly: Bool = false, service: String? = nil, sinceMs: Int64) {
+        public init(
+            openOnly: Bool = false, atRiskOnly: Bool = false, breachedOnly: Bool = false, service: String? = nil, sinceMs: Int64,
+            limit: Int = 1_000
+        ) {
+            self.limit = limit
             self.openOnly = openOnly
             self.atRiskOnly = atRiskOnly
             self.breachedOnly = breachedOnly
@@ -91,10 +97,11 @@ public struct TicketDesk: Sendable {
         }
         guard let first = tickets.first else { return [] }
         let outages = try await outages(for: TimeRange(startMs: first.createdMs, endMs: nowMs), nowMs: nowMs)
-        return tickets.map { info($0, outages: outages, nowMs: nowMs, withEvents: false) }.filter { ticket in
+        let matching = tickets.map { info($0, outages: outages, nowMs: nowMs, withEvents: false) }.filter { ticket in
             (!filter.atRiskOnly || ticket.clocks.contains(where: \.atRisk))
                 && (!filter.breachedOnly || ticket.clocks.contains { $0.state == TicketClock.State.breached.rawValue })
         }
+        return Array(matching.suffix(filter.limit))
     }
 
     public func show(externalID: String, nowMs: Int64) async throws -> TicketInfo? {

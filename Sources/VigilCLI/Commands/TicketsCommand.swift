@@ -38,11 +38,15 @@ struct TicketsCommand: AsyncParsableCommand {
         @Option(help: "Created since an ISO 8601 time or a duration back from now (default 30d).")
         var since: String?
 
+        @Option(help: "At most this many, the most recent (default 1000).")
+        var limit: Int?
+
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             var query: [(String, String)] = []
+            if let limit { query.append(("limit", String(limit))) }
             if open { query.append(("open", "true")) }
             if atRisk { query.append(("at_risk", "true")) }
             if breached { query.append(("breached", "true")) }
