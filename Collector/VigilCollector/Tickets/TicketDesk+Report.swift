@@ -2,6 +2,13 @@ import VigilCore
 import VigilWire
 
 extension TicketDesk {
+    /// The ticket with alias tags replaced by the service they name, so a surge counts per service.
+    func canonicalTags(_ ticket: Ticket) -> Ticket {
+        var copy = ticket
+        copy.tags = ticket.tags.map { tag in catalog.aliases.first { $0.value.contains(tag) }?.key ?? tag }
+        return copy
+    }
+
     func satisfactionInfo(good: Int, rated: Int, period: String?) -> SatisfactionInfo {
         SatisfactionInfo(
             period: period, good: good, rated: rated, share: rated > 0 ? Double(good) / Double(rated) : nil,
@@ -68,7 +75,7 @@ extension TicketDesk {
                     organisations: Array(Set(tickets.map(\.organisation).filter { !$0.isEmpty })).sorted()
                 )
             },
-            surges: TicketCorrelation.surges(in: recent, settings: settings.surge, nowMs: nowMs).map {
+            surges: TicketCorrelation.surges(in: recent.map(canonicalTags), settings: settings.surge, nowMs: nowMs).map {
                 SurgeInfo(tag: $0.tag, recent: $0.recent, baselinePerWindow: $0.baselinePerWindow, from: ISOTime.format(ms: $0.window.startMs), to: ISOTime.format(ms: $0.window.endMs))
             }
         )
