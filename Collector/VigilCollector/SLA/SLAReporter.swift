@@ -65,11 +65,15 @@ public struct SLAReporter: Sendable {
 
     /// Every service, for `vigil report`: one read of all runs and rollups, then the services evaluated
     /// in parallel on the available cores.
-    public func evaluateAll(_ request: Request, nowMs: Int64) async throws -> [ServiceReport] {
-        let all = try await store.allChecks()
+    ///
+    /// - Parameter only: when given, just these services.
+    public func evaluateAll(_ request: Request, nowMs: Int64, only: Set<String>? = nil) async throws -> [ServiceReport] {
+        var all = try await store.allChecks()
+        if let only { all = all.filter { only.contains($0.definition.service) } }
         let byService = Dictionary(grouping: all, by: \.definition.service)
         let maintenance = try await maintenance()
-        let plans = serviceNames(checks: all).map { service in
+        let names = serviceNames(checks: all).filter { only?.contains($0) ?? true }
+        let plans = names.map { service in
             plan(service: service, checks: byService[service] ?? [], request, maintenance: maintenance, nowMs: nowMs)
         }
         guard let first = plans.first else { return [] }

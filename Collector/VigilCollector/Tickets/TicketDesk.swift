@@ -14,15 +14,21 @@ public struct TicketDesk: Sendable {
 
     var settings: TicketSettings { catalog.tickets }
 
-    /// Outages that tickets created in `created` can belong to.
-    func outages(for created: TimeRange, nowMs: Int64) async throws -> [Outage] {
+    /// Outages that tickets created in `created` can belong to; with `tags`, only those of the services
+    /// the tags name (directly or through an alias).
+    func outages(for created: TimeRange, tags: Set<String>? = nil, nowMs: Int64) async throws -> [Outage] {
         let window = TimeRange(
             startMs: created.startMs - settings.correlationAfterMs - 86_400_000,
             endMs: min(nowMs, created.endMs + settings.correlationBeforeMs)
         )
         guard !window.isEmpty else { return [] }
+        let services = tags.map { tags in
+            tags.union(catalog.aliases.filter { !tags.isDisjoint(with: $0.value) }.keys)
+        }
+        if services?.isEmpty == true { return [] }
         let reporter = SLAReporter(store: store, catalog: catalog)
-        return try await reporter.evaluateAll(SLAReporter.Request(window: .range(window)), nowMs: nowMs).flatMap(\.result.outages)
+        return try await reporter.evaluateAll(SLAReporter.Request(window: .range(window)), nowMs: nowMs, only: services)
+            .flatMap(\.result.outages)
     }
 
     /// The outage `ticket` belongs to, among `outages`.
@@ -96,7 +102,7 @@ public struct TicketDesk: Sendable {
             tickets = tickets.filter { !names.isDisjoint(with: $0.tags) }
         }
         guard let first = tickets.first else { return [] }
-        let outages = try await outages(for: TimeRange(startMs: first.createdMs, endMs: nowMs), nowMs: nowMs)
+        let outages = try await outages(for: TimeRange(startMs: first.createdMs, endMs: nowMs), tags: Set(tickets.flatMap(\.tags)), nowMs: nowMs)
         let matching = tickets.map { info($0, outages: outages, nowMs: nowMs, withEvents: false) }.filter { ticket in
             (!filter.atRiskOnly || ticket.clocks.contains(where: \.atRisk))
                 && (!filter.breachedOnly || ticket.clocks.contains { $0.state == TicketClock.State.breached.rawValue })
@@ -106,7 +112,7 @@ public struct TicketDesk: Sendable {
 
     public func show(externalID: String, nowMs: Int64) async throws -> TicketInfo? {
         guard let ticket = try await store.ticket(externalID: externalID) else { return nil }
-        let outages = try await outages(for: TimeRange(startMs: ticket.createdMs, endMs: ticket.createdMs + 1), nowMs: nowMs)
+        let outages = try await outages(for: TimeRange(startMs: ticket.createdMs, endMs: ticket.createdMs + 1), tags: Set(ticket.tags), nowMs: nowMs)
         return info(ticket, outages: outages, nowMs: nowMs, withEvents: true)
     }
 
@@ -124,7 +130,10 @@ public struct TicketDesk: Sendable {
             created: TimeRange(startMs: outage.range.startMs - settings.correlationBeforeMs, endMs: end + settings.correlationAfterMs + 1),
             openOnly: false
         )
-        let outages = try await self.outages(for: TimeRange(startMs: outage.range.startMs - settings.correlationBeforeMs, endMs: end + settings.correlationAfterMs + 1), nowMs: nowMs)
+        let outages = try await self.outages(
+            for: TimeRange(startMs: outage.range.startMs - settings.correlationBeforeMs, endMs: end + settings.correlationAfterMs + 1),
+            tags: Set(candidates.flatMap(\.tags)), nowMs: nowMs
+        )
         let linked = candidates.filter { self.outage(of: $0, among: outages, nowMs: nowMs)?.id == id }
         return OutageDetailInfo(
             outage: outage.info, tickets: linked.map { info($0, outages: outages, nowMs: nowMs, withEvents: false) },
