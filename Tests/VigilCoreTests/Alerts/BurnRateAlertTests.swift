@@ -1,0 +1,73 @@
+import Testing
+@testable import VigilCore
+
+@Suite("Multiwindow burn-rate alerts")
+struct BurnRateAlertTests {
+    let target = Percentage("99.9")!
+    let start = utc(2026, 11, 1)
+    func always(_ range: TimeRange) -> [TimeRange] { [range] }
+
+    /// Service segments: up, with the given down stretches.
+    func segments(until end: Int64, down: [TimeRange]) -> [ServiceTimeline.Segment] {
+        var result: [ServiceTimeline.Segment] = []
+        var cursor = start
+        for stretch in down {
+            result.append(.init(status: .up, range: TimeRange(startMs: cursor, endMs: stretch.startMs)))
+            result.append(.init(status: .down, range: stretch))
+            cursor = stretch.endMs
+        }
+        result.append(.init(status: .up, range: TimeRange(startMs: cursor, endMs: end)))
+        return result.filter { !$0.range.isEmpty }
+    }
+
+    @Test("a 100 % outage pages after 0.864 min, as the workbook table predicts")
+    func fullOutagePages() {
+        // 1h window at 14.4× with error rate 1 against a 0.1 % budget: 60 min × 14.4 × 0.001 = 0.864 min
+        // (51.84 s); the 5m window is above 14.4× after 4.32 s.
+        let outageStart = start + 3 * day
+        let history = segments(until: outageStart + hour, down: [TimeRange(startMs: outageStart, endMs: outageStart + hour)])
+        let rules = BurnRateAlerts.thirtyDayRules
+        func pages(at ms: Int64) -> Bool {
+            BurnRateAlerts.firing(rules, segments: history, nowMs: ms, target: target, eligible: always).contains { $0.rule.severity == .page }
+        }
+        #expect(!pages(at: outageStart + 51_000))
+        #expect(pages(at: outageStart + 52_000))
+    }
+
+    @Test("0.2 % errors against 99.9 % raise only the slow ticket alert (3d/6h)")
+    func slowBurn() {
+        // 1.2 s down every 10 minutes for three days: 0.2 % errors, a burn rate of 2.
+        var down: [TimeRange] = []
+        var t = start
+        while t < start + 3 * day {
+            down.append(TimeRange(startMs: t + 300_000, endMs: t + 301_200))
+            t += 600_000
+        }
+        let now = start + 3 * day
+        let firing = BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: segments(until: now, down: down), nowMs: now, target: target, eligible: always)
+        #expect(firing.map(\.rule.name) == ["ticket 3d/6h"])
+        #expect(abs(firing[0].longRate - 2) < 1e-9)
+    }
+
+    @Test("a single blip raises nothing: unconfirmed, it counts as up")
+    func blip() {
+        var probes = Probes()
+        let now = start + day
+        probes.add(.up, from: start, to: start + 12 * hour, every: minute)
+        probes.add(.down, from: start + 12 * hour, to: start + 12 * hour + minute, every: minute)
+        probes.add(.up, from: start + 12 * hour + minute, to: now, every: minute)
+        let location = LocationTimeline(runs: probes.runs(staleAfterMs: 3 * minute), confirmation: Confirmation(), intervalMs: Int64(minute))
+        let service = ServiceTimeline.combine(segments: [location.segments], over: TimeRange(startMs: start, endMs: now))
+        for offset in stride(from: Int64(0), to: 2 * hour, by: Int(minute)) {
+            let at = start + 12 * hour + offset
+            #expect(BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: service, nowMs: at, target: target, eligible: always).isEmpty)
+        }
+    }
+
+    @Test("factors scale with the SLA period")
+    func scaling() {
+        #expect(BurnRateAlerts.rules(for: .month).map(\.factor) == [14.4, 6, 3, 1])
+        let quarter = BurnRateAlerts.rules(for: .quarter).map(\.factor)
+        #expect(zip(quarter, [43.2, 18, 9, 3]).allSatisfy { abs($0 - $1) < 1e-9 })
+    }
+}
