@@ -47,7 +47,11 @@ public struct Collector: Service {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil-collector"),
-            services: [RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger)],
+            services: [
+                RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger),
+                AlertEvaluator(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger),
+                AlertDispatcher(store: store, settings: configuration.alerts, logger: logger),
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.notice("collector listening", metadata: [

@@ -30,6 +30,8 @@ public struct CollectorConfiguration: Sendable {
     public var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
     /// Services, SLAs, calendars and maintenance from the config. Default: no SLA targets, majority quorum.
     public var catalog = ServiceCatalog()
+    /// Alert evaluation and hooks. Default: evaluate every 5 s, no hooks.
+    public var alerts = AlertSettings()
 
     public init() {}
 
@@ -42,7 +44,7 @@ public struct CollectorConfiguration: Sendable {
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
             allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
-                .union(ServiceCatalog.keys)
+                .union(ServiceCatalog.keys).union(AlertSettings.keys)
         )
         var configuration = CollectorConfiguration()
         if let listen = object.optional("listen") {
@@ -63,6 +65,7 @@ public struct CollectorConfiguration: Sendable {
             configuration.minuteRollupRetentionMs = try minutes.durationMs()
         }
         configuration.catalog = try ServiceCatalog.parse(object)
+        configuration.alerts = try AlertSettings.parse(object)
         return configuration
     }
 }

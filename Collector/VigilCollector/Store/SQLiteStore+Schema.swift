@@ -128,6 +128,33 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY,
+                    dedupe_key TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    service TEXT,
+                    occurred_ms INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX alerts_by_created ON alerts(created_ms);
+                CREATE TABLE deliveries (
+                    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+                    hook TEXT NOT NULL,
+                    delivery_id TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_ms INTEGER NOT NULL,
+                    last_error TEXT NOT NULL DEFAULT '',
+                    finished_ms INTEGER,
+                    PRIMARY KEY (alert_id, hook)
+                ) WITHOUT ROWID;
+                CREATE INDEX deliveries_due ON deliveries(state, next_attempt_ms);
+                """)
+        }
         return migrator
     }
 }

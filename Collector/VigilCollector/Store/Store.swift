@@ -64,6 +64,19 @@ public protocol Store: Sendable {
     /// Tickets created in `created` (sorted by creation), optionally only those not solved or closed.
     func tickets(created: TimeRange, openOnly: Bool) async throws -> [Ticket]
 
+    // MARK: Alerts
+
+    /// Stores an alert once per dedupe key, with a pending delivery per hook; `nil` when the key is known.
+    func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64?
+    /// Whether an alert with this dedupe key exists.
+    func hasAlert(dedupeKey: String) async throws -> Bool
+    /// Pending deliveries whose next attempt is due, oldest first.
+    func dueDeliveries(nowMs: Int64, limit: Int) async throws -> [PendingDelivery]
+    /// Records a delivery attempt: delivered, failed for good, or to retry at `nextAttemptMs`.
+    func recordAttempt(alertID: Int64, hook: String, state: DeliveryState, error: String, nextAttemptMs: Int64, nowMs: Int64) async throws
+    /// Alerts created since `sinceMs`, newest first, with their deliveries.
+    func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord]
+
     // MARK: Maintenance
 
     /// Maintenance windows added through the API.

@@ -1,0 +1,57 @@
+import Logging
+import ServiceLifecycle
+import VigilCore
+
+/// Turns the SLA engine's outages into alert events in the outbox, every `evaluateEvery` (DESIGN §8).
+///
+/// Each event has a stable dedupe key, so an outage makes one `outage.opened` and one `outage.resolved`
+/// however often it is evaluated and across restarts. Opened is raised for an outage that is still going
+/// on (or ended in the last `recentMs`, so a short one between two evaluations is not missed), resolved
+/// only after its opened; outages in maintenance raise nothing.
+struct AlertEvaluator: Service {
+    let store: any Store
+    let catalog: ServiceCatalog
+    let settings: AlertSettings
+    let logger: Logger
+    /// Outages that ended this recently still get their events. Default 10 minutes.
+    var recentMs: Int64 = 600_000
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await evaluate(nowMs: WallClock.nowMs())
+                } catch {
+                    logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: .milliseconds(settings.evaluateEveryMs))
+            }
+        }
+    }
+
+    /// One pass: returns the events newly stored.
+    @discardableResult
+    func evaluate(nowMs: Int64) async throws -> [AlertEvent] {
+        let reporter = SLAReporter(store: store, catalog: catalog)
+        let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: nowMs)
+        var stored: [AlertEvent] = []
+        for outage in reports.flatMap(\.result.outages) {
+            let (opened, resolved) = AlertEvent.outageEvents(outage)
+            if let opened, outage.ongoing || outage.range.endMs >= nowMs - recentMs, try await enqueue(opened, nowMs: nowMs) {
+                stored.append(opened)
+            }
+            if let resolved, let opened, try await store.hasAlert(dedupeKey: opened.dedupeKey), try await enqueue(resolved, nowMs: nowMs) {
+                stored.append(resolved)
+            }
+        }
+        return stored
+    }
+
+    /// Stores the event once with a delivery per routed hook; `true` when it was new.
+    func enqueue(_ event: AlertEvent, nowMs: Int64) async throws -> Bool {
+        let hooks = settings.hooks.filter { $0.routes(event) }.map(\.name)
+        guard try await store.enqueueAlert(AlertBody.stored(event), hooks: hooks, nowMs: nowMs) != nil else { return false }
+        logger.notice("alert", metadata: ["type": "\(event.type)", "service": "\(event.service ?? "-")", "hooks": "\(hooks.count)"])
+        return true
+    }
+}

@@ -1,0 +1,46 @@
+import VigilCore
+
+/// One alert hook from the collector config (DESIGN §8). Webhooks are delivered today; command and
+/// chat hooks are not built yet and are refused by the config reader.
+public struct HookConfiguration: Sendable, Hashable {
+    /// The hook's name (in deliveries and `vigil alerts`).
+    public var name: String
+    /// Where to POST the event JSON.
+    public var url: String
+    /// The shared secret for `X-Vigil-Signature` (HMAC-SHA256 of the body); no signature when `nil`.
+    public var secret: String?
+    /// Per-request timeout in ms. Default 10 s.
+    public var timeoutMs: Int64 = 10_000
+    /// Event types routed here (`nil`: all).
+    public var events: Set<String>?
+    /// Services routed here (`nil`: all).
+    public var services: Set<String>?
+    /// Severities routed here (`nil`: all).
+    public var severities: Set<AlertSeverity>?
+
+    public init(name: String, url: String, secret: String? = nil) {
+        self.name = name
+        self.url = url
+        self.secret = secret
+    }
+
+    /// Whether `event` goes to this hook.
+    public func routes(_ event: AlertEvent) -> Bool {
+        if let events, !events.contains(event.type) { return false }
+        if let services, let service = event.service, !services.contains(service) { return false }
+        if let severities, !severities.contains(event.severity) { return false }
+        return true
+    }
+}
+
+/// How the collector evaluates and delivers alerts.
+public struct AlertSettings: Sendable, Hashable {
+    /// Time between evaluations. Default 5 s.
+    public var evaluateEveryMs: Int64 = 5_000
+    /// A delivery still failing after this long is marked failed. Default 24 h.
+    public var maxAgeMs: Int64 = 86_400_000
+    /// The hooks, in config order.
+    public var hooks: [HookConfiguration] = []
+
+    public init() {}
+}

@@ -1,0 +1,68 @@
+import VigilConfig
+import VigilCore
+
+/// Reads the `alerts` and `hooks` sections of the collector config.
+///
+/// ```yaml
+/// alerts: {evaluate_every: 5s, max_age: 24h}
+/// hooks:
+///   - name: ops
+///     type: webhook                 # the one type delivered so far
+///     url: https://ops.example/vigil
+///     secret: change-me             # X-Vigil-Signature: sha256=HMAC-SHA256(secret, body)
+///     timeout: 10s
+///     events: [outage.opened, outage.resolved]   # default: all
+///     services: [api]                            # default: all
+///     severities: [page]                         # default: all
+/// ```
+extension AlertSettings {
+    static let keys: Set<String> = ["alerts", "hooks"]
+
+    static func parse(_ root: ConfigObject) throws(ConfigError) -> AlertSettings {
+        var settings = AlertSettings()
+        if let section = root.optional("alerts") {
+            let object = try section.object(allowedKeys: ["evaluate_every", "max_age"])
+            if let every = object.optional("evaluate_every") { settings.evaluateEveryMs = try every.durationMs() }
+            if let age = object.optional("max_age") { settings.maxAgeMs = try age.durationMs() }
+        }
+        if let section = root.optional("hooks") {
+            var names: Set<String> = []
+            for item in try section.array() {
+                let hook = try parseHook(item)
+                guard names.insert(hook.name).inserted else { throw item.error("a hook named \"\(hook.name)\" is already defined") }
+                settings.hooks.append(hook)
+            }
+        }
+        return settings
+    }
+
+    static func parseHook(_ value: ConfigValue) throws(ConfigError) -> HookConfiguration {
+        let object = try value.object(allowedKeys: ["name", "type", "url", "secret", "timeout", "events", "services", "severities"])
+        let name = try object.required("name").nonEmptyString()
+        let typeValue = try object.required("type")
+        let type = try typeValue.string()
+        guard type == "webhook" else {
+            throw typeValue.error("hook type \"\(type)\" is not available: only webhook hooks are delivered so far")
+        }
+        let urlValue = try object.required("url")
+        let url = try urlValue.string()
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw urlValue.error("expected an http:// or https:// URL") }
+        var hook = HookConfiguration(name: name, url: url, secret: try object.optional("secret")?.nonEmptyString())
+        if let timeout = object.optional("timeout") { hook.timeoutMs = try timeout.durationMs() }
+        if let events = object.optional("events") {
+            hook.events = Set(try events.array().map { item throws(ConfigError) in try item.nonEmptyString() })
+        }
+        if let services = object.optional("services") {
+            hook.services = Set(try services.array().map { item throws(ConfigError) in try item.nonEmptyString() })
+        }
+        if let severities = object.optional("severities") {
+            var set: Set<AlertSeverity> = []
+            for item in try severities.array() {
+                guard let severity = AlertSeverity(rawValue: try item.string()) else { throw item.error("expected page, ticket or info") }
+                set.insert(severity)
+            }
+            hook.severities = set
+        }
+        return hook
+    }
+}

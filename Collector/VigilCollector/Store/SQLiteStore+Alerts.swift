@@ -1,0 +1,93 @@
+import GRDB
+import VigilCore
+
+extension SQLiteStore {
+    public func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64? {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [alert.dedupeKey, alert.type, alert.severity, alert.service, alert.occurredMs, nowMs, alert.body]
+            )
+            guard db.changesCount > 0 else { return nil }
+            let id = db.lastInsertedRowID
+            for hook in hooks {
+                try db.execute(
+                    sql: "INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms) VALUES (?, ?, ?, 'pending', ?)",
+                    arguments: [id, hook, "\(id)-\(hook)", nowMs]
+                )
+            }
+            return id
+        }
+    }
+
+    public func hasAlert(dedupeKey: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM alerts WHERE dedupe_key = ?", arguments: [dedupeKey]) ?? false
+        }
+    }
+
+    public func dueDeliveries(nowMs: Int64, limit: Int) async throws -> [PendingDelivery] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT deliveries.alert_id, deliveries.hook, deliveries.delivery_id, deliveries.attempts, alerts.created_ms, alerts.body
+                    FROM deliveries JOIN alerts ON alerts.id = deliveries.alert_id
+                    WHERE deliveries.state = 'pending' AND deliveries.next_attempt_ms <= ?
+                    ORDER BY deliveries.next_attempt_ms, deliveries.alert_id LIMIT ?
+                    """,
+                arguments: [nowMs, limit]
+            ).map { row in
+                PendingDelivery(alertID: row[0], hook: row[1], deliveryID: row[2], attempts: row[3], alertCreatedMs: row[4], body: row[5])
+            }
+        }
+    }
+
+    public func recordAttempt(alertID: Int64, hook: String, state: DeliveryState, error: String, nextAttemptMs: Int64, nowMs: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = ?,
+                        finished_ms = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
+                    WHERE alert_id = ? AND hook = ?
+                    """,
+                arguments: [state.rawValue, error, nextAttemptMs, state.rawValue, nowMs, alertID, hook]
+            )
+        }
+    }
+
+    public func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord] {
+        try await pool.read { db in
+            var records = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, dedupe_key, type, severity, service, occurred_ms, body, created_ms FROM alerts
+                    WHERE created_ms >= ? ORDER BY created_ms DESC, id DESC LIMIT ?
+                    """,
+                arguments: [sinceMs, limit]
+            ).map { row in
+                AlertRecord(
+                    id: row[0],
+                    alert: StoredAlert(dedupeKey: row[1], type: row[2], severity: row[3], service: row[4], occurredMs: row[5], body: row[6]),
+                    createdMs: row[7], deliveries: []
+                )
+            }
+            for index in records.indices {
+                records[index].deliveries = try Row.fetchAll(
+                    db,
+                    sql: "SELECT hook, delivery_id, state, attempts, last_error, finished_ms FROM deliveries WHERE alert_id = ? ORDER BY hook",
+                    arguments: [records[index].id]
+                ).map { row in
+                    AlertRecord.Delivery(
+                        hook: row[0], deliveryID: row[1], state: DeliveryState(rawValue: row[2]) ?? .pending, attempts: row[3],
+                        lastError: row[4], finishedMs: row[5]
+                    )
+                }
+            }
+            return records
+        }
+    }
+}
