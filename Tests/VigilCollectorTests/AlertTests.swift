@@ -68,6 +68,8 @@ struct AlertTests {
                 let opened = try #require(await receiver.received.first)
                 #expect(opened.signature == AlertBody.signature(body: opened.body, secret: "s3cret"))
                 #expect(opened.body.contains("\"service\":\"web\"") && opened.body.contains("\"severity\":\"page\""))
+                let openNow = try JSONDecoder().decode([AlertInfo].self, from: try await SLAAPITests.send(.GET, port, "/v1/alerts?open=true", token: harness.collector.adminToken).1)
+                #expect(openNow.map(\.type) == ["outage.opened"])
 
                 let up = IngestTests.batch(seq: 2, start: WallClockForTests.nowMs(), statuses: [.up, .up])
                 #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(up), token: token).status == 200)
@@ -80,6 +82,19 @@ struct AlertTests {
                 let records = try await harness.collector.store.alerts(sinceMs: 0, limit: 10)
                 #expect(records.map(\.alert.type) == ["outage.resolved", "outage.opened"])
                 #expect(records.last?.deliveries.first?.attempts == 2 && records.last?.deliveries.first?.state == .delivered)
+
+                let admin = harness.collector.adminToken
+                let history = try JSONDecoder().decode([AlertInfo].self, from: try await SLAAPITests.send(.GET, port, "/v1/alerts", token: admin).1)
+                #expect(history.map(\.type) == ["outage.resolved", "outage.opened"])
+                #expect(history.allSatisfy { $0.deliveries.map(\.state) == ["delivered"] })
+                #expect(history.last?.summary.hasPrefix("web is down") == true)
+                #expect(try await SLAAPITests.send(.GET, port, "/v1/alerts?open=true", token: admin).1 == Data("[]".utf8))
+                let (status, body) = try await SLAAPITests.send(.POST, port, "/v1/hooks/ops/test", token: admin, body: "{}")
+                #expect(status == 200)
+                let test = try JSONDecoder().decode(HookTestResult.self, from: body)
+                #expect(test.delivered && test.answer == "HTTP 200")
+                #expect(await receiver.types().last == "test")
+                #expect(try await SLAAPITests.send(.POST, port, "/v1/hooks/nope/test", token: admin, body: "{}").0 == 404)
             }
         }
     }

@@ -38,7 +38,8 @@ struct AlertDispatcher: Service {
                 )
                 continue
             }
-            let error = await send(delivery, to: hook)
+            let (delivered, answer) = await send(delivery, to: hook)
+            let error: String? = delivered ? nil : answer
             let now = WallClock.nowMs()
             if error == nil {
                 try await store.recordAttempt(alertID: delivery.alertID, hook: hook.name, state: .delivered, error: "", nextAttemptMs: now, nowMs: now)
@@ -54,8 +55,8 @@ struct AlertDispatcher: Service {
         }
     }
 
-    /// POSTs the body; `nil` on a 2xx answer, else what went wrong.
-    func send(_ delivery: PendingDelivery, to hook: HookConfiguration) async -> String? {
+    /// POSTs the body: delivered on a 2xx answer; the answer is `HTTP <status>` or what went wrong.
+    func send(_ delivery: PendingDelivery, to hook: HookConfiguration) async -> (delivered: Bool, answer: String) {
         var request = HTTPClientRequest(url: hook.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -68,9 +69,9 @@ struct AlertDispatcher: Service {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(hook.timeoutMs))
             _ = try? await response.body.collect(upTo: 64 << 10)
-            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
+            return ((200..<300).contains(Int(response.status.code)), "HTTP \(response.status.code)")
         } catch {
-            return "\(error)"
+            return (false, "\(error)")
         }
     }
 }

@@ -9,6 +9,7 @@ enum CollectorRouter {
         let admin = AdminRoutes(store: store, authenticator: authenticator)
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let tickets = TicketRoutes(store: store, desk: TicketDesk(store: store, catalog: configuration.catalog), authenticator: authenticator)
+        let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
 
         let router = Router(context: BasicRequestContext.self)
@@ -28,6 +29,8 @@ enum CollectorRouter {
         router.post("/v1/webhooks/tickets", use: tickets.upsert)
         router.post("/v1/webhooks/zendesk", use: tickets.zendesk)
         router.get("/v1/report/tickets", use: tickets.report)
+        router.get("/v1/alerts", use: alerts.list)
+        router.post("/v1/hooks/:name/test", use: alerts.test)
         router.get("/v1/maintenance", use: maintenance.list)
         router.post("/v1/maintenance", use: maintenance.add)
         router.delete("/v1/maintenance/:id", use: maintenance.remove)

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import VigilCore
+import VigilWire
+
+/// Alert history and hook tests.
+struct AlertRoutes: Sendable {
+    let store: any Store
+    let settings: AlertSettings
+    let authenticator: Authenticator
+
+    /// `GET /v1/alerts?since=ISO|7d&open=true`: newest first, with delivery states. `open` keeps outages
+    /// opened and not yet resolved.
+    func list(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let query = request.uri.queryParameters
+        let now = WallClock.nowMs()
+        let since = try SLARoutes.since(query, nowMs: now)
+        var records = try await store.alerts(sinceMs: since, limit: 1_000)
+        if query.get("open").map({ $0 == "true" || $0 == "1" }) ?? false {
+            let resolved = Set(records.filter { $0.alert.type == "outage.resolved" }.map { $0.alert.dedupeKey.replacingOccurrences(of: ":resolved", with: ":opened") })
+            var open: [AlertRecord] = []
+            for record in records where record.alert.type == "outage.opened" && !resolved.contains(record.alert.dedupeKey) {
+                let resolvedKey = record.alert.dedupeKey.replacingOccurrences(of: ":opened", with: ":resolved")
+                if try await !store.hasAlert(dedupeKey: resolvedKey) { open.append(record) }
+            }
+            records = open
+        }
+        return JSONBody.response(records.map(Self.info))
+    }
+
+    static func info(_ record: AlertRecord) -> AlertInfo {
+        let summary = (try? JSONSerialization.jsonObject(with: Data(record.alert.body.utf8)) as? [String: Any])?["summary"] as? String ?? ""
+        return AlertInfo(
+            id: record.id, type: record.alert.type, severity: record.alert.severity, service: record.alert.service,
+            occurredAt: ISOTime.format(ms: record.alert.occurredMs), createdAt: ISOTime.format(ms: record.createdMs),
+            dedupeKey: record.alert.dedupeKey, summary: summary,
+            deliveries: record.deliveries.map {
+                DeliveryInfo(
+                    hook: $0.hook, deliveryID: $0.deliveryID, state: $0.state.rawValue, attempts: $0.attempts, lastError: $0.lastError,
+                    finishedAt: $0.finishedMs.map { ISOTime.format(ms: $0) }
+                )
+            }
+        )
+    }
+
+    /// `POST /v1/hooks/{name}/test`: sends a `test` event to the hook now (outside the outbox) and answers
+    /// what the receiver said.
+    func test(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let name = try context.parameters.require("name")
+        guard let hook = settings.hooks.first(where: { $0.name == name }) else {
+            throw APIError.notFound("no hook named \"\(name)\" (hooks: \(settings.hooks.map(\.name).joined(separator: ", ")))")
+        }
+        let now = WallClock.nowMs()
+        let event = AlertEvent(
+            type: "test", severity: .info, service: nil, dedupeKey: "test:\(now)", occurredMs: now,
+            summary: "Test event from vigil-collector: this hook works"
+        )
+        let stored = AlertBody.stored(event)
+        let delivery = PendingDelivery(alertID: 0, hook: hook.name, deliveryID: "test-\(now)", attempts: 0, alertCreatedMs: now, body: stored.body)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let dispatcher = AlertDispatcher(store: store, settings: settings, logger: context.logger)
+        let (delivered, answer) = await dispatcher.send(delivery, to: hook)
+        let elapsed = clock.now - start
+        return JSONBody.response(HookTestResult(
+            hook: hook.name, delivered: delivered, answer: answer,
+            milliseconds: Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        ))
+    }
+}

@@ -1,0 +1,73 @@
+/// An alert and where its deliveries stand: `GET /v1/alerts`.
+public struct AlertInfo: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var type: String
+    public var severity: String
+    public var service: String?
+    public var occurredAt: String
+    public var createdAt: String
+    public var dedupeKey: String
+    public var summary: String
+    public var deliveries: [DeliveryInfo]
+
+    public init(
+        id: Int64, type: String, severity: String, service: String?, occurredAt: String, createdAt: String, dedupeKey: String,
+        summary: String, deliveries: [DeliveryInfo]
+    ) {
+        self.id = id
+        self.type = type
+        self.severity = severity
+        self.service = service
+        self.occurredAt = occurredAt
+        self.createdAt = createdAt
+        self.dedupeKey = dedupeKey
+        self.summary = summary
+        self.deliveries = deliveries
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, severity, service, summary, deliveries
+        case occurredAt = "occurred_at", createdAt = "created_at", dedupeKey = "dedupe_key"
+    }
+}
+
+/// One hook's delivery of an alert.
+public struct DeliveryInfo: Codable, Sendable, Hashable {
+    public var hook: String
+    public var deliveryID: String
+    /// pending, delivered, failed.
+    public var state: String
+    public var attempts: Int
+    public var lastError: String
+    public var finishedAt: String?
+
+    public init(hook: String, deliveryID: String, state: String, attempts: Int, lastError: String, finishedAt: String?) {
+        self.hook = hook
+        self.deliveryID = deliveryID
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.finishedAt = finishedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hook, state, attempts
+        case deliveryID = "delivery_id", lastError = "last_error", finishedAt = "finished_at"
+    }
+}
+
+/// `POST /v1/hooks/{name}/test`: what the receiver answered to a test event.
+public struct HookTestResult: Codable, Sendable, Hashable {
+    public var hook: String
+    public var delivered: Bool
+    /// `HTTP 200`, or the error.
+    public var answer: String
+    public var milliseconds: Double
+
+    public init(hook: String, delivered: Bool, answer: String, milliseconds: Double) {
+        self.hook = hook
+        self.delivered = delivered
+        self.answer = answer
+        self.milliseconds = milliseconds
+    }
+}
