@@ -30,6 +30,13 @@ actor Receiver {
         return true
     }
 
+    var chats: [String] = []
+
+    func chat(_ body: String) -> Bool {
+        chats.append(body)
+        return true
+    }
+
     func types() -> [String] {
         received.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])?["type"] as? String }
     }
@@ -41,6 +48,11 @@ struct AlertTests {
     func outageWebhook() async throws {
         let receiver = Receiver(failFirst: 1)
         let router = Router()
+        router.post("/chat") { request, _ -> Response in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            _ = await receiver.chat(body)
+            return Response(status: .ok)
+        }
         router.post("/hook") { request, _ -> Response in
             let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
             let ok = await receiver.take(.init(
@@ -52,9 +64,16 @@ struct AlertTests {
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { await receiverPorts.callback($0.localAddress?.port ?? 0) })
         try await withServices([app]) { () async throws in
             let hookPort = await receiverPorts.port()
+            let files = try TemporaryDirectory("hooks")
+            defer { files.remove() }
             let harness = try await TestCollector { configuration in
                 configuration.alerts.evaluateEveryMs = 200
-                configuration.alerts.hooks = [HookConfiguration(name: "ops", url: "http://127.0.0.1:\(hookPort)/hook", secret: "s3cret")]
+                var chat = HookConfiguration(name: "chat", url: "http://127.0.0.1:\(hookPort)/chat")
+                chat.kind = .chat
+                chat.events = ["outage.opened"]
+                var command = HookConfiguration(name: "file", url: "")
+                command.kind = .command(argv: ["/bin/sh", "-c", "cat > \(files.path)/$VIGIL_DELIVERY_ID.json; echo $VIGIL_EVENT_TYPE >> \(files.path)/types"])
+                configuration.alerts.hooks = [HookConfiguration(name: "ops", url: "http://127.0.0.1:\(hookPort)/hook", secret: "s3cret"), chat, command]
             }
             defer { harness.directory.remove() }
             let token = try await harness.addAgent("a1")
@@ -81,12 +100,20 @@ struct AlertTests {
                 #expect(Set(ids).count == 2)
                 let records = try await harness.collector.store.alerts(sinceMs: 0, limit: 10)
                 #expect(records.map(\.alert.type) == ["outage.resolved", "outage.opened"])
-                #expect(records.last?.deliveries.first?.attempts == 2 && records.last?.deliveries.first?.state == .delivered)
+                let opsDelivery = records.last?.deliveries.first { $0.hook == "ops" }
+                #expect(opsDelivery?.attempts == 2 && opsDelivery?.state == .delivered)
+                // The chat hook got one readable line for the opened event only; the command hook wrote both.
+                #expect(await receiver.chats.count == 1)
+                #expect(await receiver.chats.first?.hasPrefix(#"{"text":"[PAGE] outage.opened · web: web is down"#) == true)
+                try await Self.wait { ((try? String(contentsOfFile: files.path + "/types", encoding: .utf8)) ?? "") == "outage.opened\noutage.resolved\n" }
+                let written = try String(contentsOfFile: files.path + "/" + (records.last?.deliveries.first { $0.hook == "file" }?.deliveryID ?? "") + ".json", encoding: .utf8)
+                #expect(written.contains("\"type\":\"outage.opened\""))
 
                 let admin = harness.collector.adminToken
                 let history = try JSONDecoder().decode([AlertInfo].self, from: try await SLAAPITests.send(.GET, port, "/v1/alerts", token: admin).1)
                 #expect(history.map(\.type) == ["outage.resolved", "outage.opened"])
-                #expect(history.allSatisfy { $0.deliveries.map(\.state) == ["delivered"] })
+                #expect(history.allSatisfy { $0.deliveries.allSatisfy { $0.state == "delivered" } })
+                #expect(history.map { $0.deliveries.map(\.hook) } == [["file", "ops"], ["chat", "file", "ops"]])
                 #expect(history.last?.summary.hasPrefix("web is down") == true)
                 #expect(try await SLAAPITests.send(.GET, port, "/v1/alerts?open=true", token: admin).1 == Data("[]".utf8))
                 let (status, body) = try await SLAAPITests.send(.POST, port, "/v1/hooks/ops/test", token: admin, body: "{}")
@@ -110,7 +137,8 @@ struct AlertTests {
     @Test("hook config is checked: type, URL, duplicate names, severities")
     func config() throws {
         for (text, message) in [
-            ("hooks:\n  - {name: a, type: command, url: http://x}\n", "hook type \"command\" is not available"),
+            ("hooks:\n  - {name: a, type: pager, url: http://x}\n", "expected webhook, chat or command"),
+            ("hooks:\n  - {name: a, type: command}\n", "command: required key is missing"),
             ("hooks:\n  - {name: a, type: webhook, url: ftp://x}\n", "expected an http:// or https:// URL"),
             ("hooks:\n  - {name: a, type: webhook, url: http://x}\n  - {name: a, type: webhook, url: http://y}\n", "already defined"),
             ("hooks:\n  - {name: a, type: webhook, url: http://x, severities: [urgent]}\n", "expected page, ticket or info"),

@@ -35,6 +35,18 @@ enum AlertBody {
         )
     }
 
+    /// The chat form: `{"text": "[PAGE] outage.opened · api: api is down: status 503 (fra/api)"}`.
+    static func chatText(_ body: String) -> String {
+        let fields = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+        let severity = (fields["severity"] as? String ?? "info").uppercased()
+        let type = fields["type"] as? String ?? "event"
+        let service = (fields["service"] as? String).map { " · \($0)" } ?? ""
+        let summary = fields["summary"] as? String ?? ""
+        let text = "[\(severity)] \(type)\(service): \(summary)"
+        let data = (try? JSONSerialization.data(withJSONObject: ["text": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// `sha256=` and the hex HMAC-SHA256 of `body` with `secret`.
     static func signature(body: String, secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: SymmetricKey(data: Data(secret.utf8)))

@@ -55,17 +55,29 @@ struct AlertDispatcher: Service {
         }
     }
 
-    /// POSTs the body: delivered on a 2xx answer; the answer is `HTTP <status>` or what went wrong.
+    /// Hands the event to the hook: delivered on a 2xx answer (webhook, chat) or exit 0 (command); the
+    /// answer is `HTTP <status>`, `exit <code>` or what went wrong.
     func send(_ delivery: PendingDelivery, to hook: HookConfiguration) async -> (delivered: Bool, answer: String) {
+        switch hook.kind {
+        case .command(let argv):
+            return await CommandHook.run(argv: argv, body: delivery.body, delivery: delivery.deliveryID, timeoutMs: hook.timeoutMs)
+        case .chat:
+            return await post(AlertBody.chatText(delivery.body), delivery: delivery, to: hook)
+        case .webhook:
+            return await post(delivery.body, delivery: delivery, to: hook)
+        }
+    }
+
+    func post(_ body: String, delivery: PendingDelivery, to hook: HookConfiguration) async -> (delivered: Bool, answer: String) {
         var request = HTTPClientRequest(url: hook.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "vigil-collector")
         request.headers.add(name: "X-Vigil-Delivery", value: delivery.deliveryID)
         if let secret = hook.secret {
-            request.headers.add(name: "X-Vigil-Signature", value: AlertBody.signature(body: delivery.body, secret: secret))
+            request.headers.add(name: "X-Vigil-Signature", value: AlertBody.signature(body: body, secret: secret))
         }
-        request.body = .bytes(ByteBuffer(string: delivery.body))
+        request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(hook.timeoutMs))
             _ = try? await response.body.collect(upTo: 64 << 10)

@@ -1,11 +1,23 @@
 import VigilCore
 
-/// One alert hook from the collector config (DESIGN §8). Webhooks are delivered today; command and
-/// chat hooks are not built yet and are refused by the config reader.
+/// One alert hook from the collector config (DESIGN §8).
 public struct HookConfiguration: Sendable, Hashable {
+    /// How the event is handed over.
+    public enum Kind: Sendable, Hashable {
+        /// POST the event JSON to ``HookConfiguration/url``, signed when there is a secret.
+        case webhook
+        /// POST `{"text": "one readable line"}` to ``HookConfiguration/url`` (Slack, Mattermost, Rocket.Chat
+        /// and other incoming-webhook chats).
+        case chat
+        /// Run a program (no shell) with the event JSON on stdin and `VIGIL_*` variables; exit 0 is delivered.
+        case command(argv: [String])
+    }
+
     /// The hook's name (in deliveries and `vigil alerts`).
     public var name: String
-    /// Where to POST the event JSON.
+    /// How the event is handed over. Default webhook.
+    public var kind: Kind = .webhook
+    /// Where to POST (webhook and chat); empty for commands.
     public var url: String
     /// The shared secret for `X-Vigil-Signature` (HMAC-SHA256 of the body); no signature when `nil`.
     public var secret: String?

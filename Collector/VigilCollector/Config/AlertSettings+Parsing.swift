@@ -7,13 +7,15 @@ import VigilCore
 /// alerts: {evaluate_every: 5s, max_age: 24h}
 /// hooks:
 ///   - name: ops
-///     type: webhook                 # the one type delivered so far
+///     type: webhook                 # webhook | chat | command
 ///     url: https://ops.example/vigil
 ///     secret: change-me             # X-Vigil-Signature: sha256=HMAC-SHA256(secret, body)
 ///     timeout: 10s
 ///     events: [outage.opened, outage.resolved]   # default: all
 ///     services: [api]                            # default: all
 ///     severities: [page]                         # default: all
+///   - {name: chat, type: chat, url: https://hooks.slack.com/services/…}
+///   - {name: log, type: command, command: [/usr/local/bin/page-me, --quiet], timeout: 10s}
 /// ```
 extension AlertSettings {
     static let keys: Set<String> = ["alerts", "hooks"]
@@ -37,17 +39,27 @@ extension AlertSettings {
     }
 
     static func parseHook(_ value: ConfigValue) throws(ConfigError) -> HookConfiguration {
-        let object = try value.object(allowedKeys: ["name", "type", "url", "secret", "timeout", "events", "services", "severities"])
+        let object = try value.object(allowedKeys: ["name", "type", "url", "secret", "timeout", "events", "services", "severities", "command"])
         let name = try object.required("name").nonEmptyString()
         let typeValue = try object.required("type")
         let type = try typeValue.string()
-        guard type == "webhook" else {
-            throw typeValue.error("hook type \"\(type)\" is not available: only webhook hooks are delivered so far")
+        var hook: HookConfiguration
+        switch type {
+        case "webhook", "chat":
+            let urlValue = try object.required("url")
+            let url = try urlValue.string()
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw urlValue.error("expected an http:// or https:// URL") }
+            hook = HookConfiguration(name: name, url: url, secret: try object.optional("secret")?.nonEmptyString())
+            hook.kind = type == "chat" ? .chat : .webhook
+        case "command":
+            let commandValue = try object.required("command")
+            let argv = try commandValue.array().map { item throws(ConfigError) in try item.nonEmptyString() }
+            guard !argv.isEmpty else { throw commandValue.error("expected the program and its arguments, e.g. [/usr/local/bin/notify, --quiet]") }
+            hook = HookConfiguration(name: name, url: "")
+            hook.kind = .command(argv: argv)
+        default:
+            throw typeValue.error("expected webhook, chat or command")
         }
-        let urlValue = try object.required("url")
-        let url = try urlValue.string()
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw urlValue.error("expected an http:// or https:// URL") }
-        var hook = HookConfiguration(name: name, url: url, secret: try object.optional("secret")?.nonEmptyString())
         if let timeout = object.optional("timeout") { hook.timeoutMs = try timeout.durationMs() }
         if let events = object.optional("events") {
             hook.events = Set(try events.array().map { item throws(ConfigError) in try item.nonEmptyString() })
