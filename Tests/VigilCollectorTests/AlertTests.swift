@@ -157,4 +157,33 @@ struct AlertTests {
         other.service = "web"
         #expect(!hook.routes(other))
     }
+
+    @Test("a silence keeps an outage's events from the hooks; they are recorded as silenced")
+    func silenced() async throws {
+        let harness = try await TestCollector { configuration in
+            configuration.alerts.evaluateEveryMs = 100
+            configuration.alerts.hooks = [HookConfiguration(name: "ops", url: "http://127.0.0.1:1/hook")]
+        }
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("a1")
+        let admin = harness.collector.adminToken
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let (created, body) = try await SLAAPITests.send(.POST, port, "/v1/silences", token: admin, body: #"{"service": "web", "duration": "1h", "reason": "vendor maintenance"}"#)
+            #expect(created == 201)
+            let silence = try JSONDecoder().decode(SilenceInfo.self, from: body)
+            #expect(try await SLAAPITests.send(.POST, port, "/v1/silences", token: admin, body: #"{"duration": "1h"}"#).0 == 400)
+            let now = WallClockForTests.nowMs()
+            let history = IngestTests.batch(seq: 1, start: now - 300_000, statuses: Array(repeating: .up, count: 12) + Array(repeating: .down, count: 18))
+            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(history), token: token).status == 200)
+            let up = IngestTests.batch(seq: 2, start: now, statuses: [.up, .up])
+            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(up), token: token).status == 200)
+            try await AlertTests.wait { ((try? await harness.collector.store.alerts(sinceMs: 0, limit: 10)) ?? []).count == 2 }
+            let alerts = try JSONDecoder().decode([AlertInfo].self, from: try await SLAAPITests.send(.GET, port, "/v1/alerts", token: admin).1)
+            #expect(alerts.map(\.type) == ["outage.resolved", "outage.opened"])
+            #expect(alerts.allSatisfy { $0.deliveries.isEmpty && $0.silencedBy == "silence \(silence.id!): vendor maintenance" })
+            #expect(try await SLAAPITests.send(.DELETE, port, "/v1/silences/\(silence.id!)", token: admin).0 == 204)
+            #expect(try await SLAAPITests.send(.GET, port, "/v1/silences", token: admin).1 == Data("[]".utf8))
+        }
+    }
 }

@@ -34,24 +34,39 @@ struct AlertEvaluator: Service {
     func evaluate(nowMs: Int64) async throws -> [AlertEvent] {
         let reporter = SLAReporter(store: store, catalog: catalog)
         let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: nowMs)
+        let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []
         for outage in reports.flatMap(\.result.outages) {
             let (opened, resolved) = AlertEvent.outageEvents(outage)
-            if let opened, outage.ongoing || outage.range.endMs >= nowMs - recentMs, try await enqueue(opened, nowMs: nowMs) {
+            if let opened, outage.ongoing || outage.range.endMs >= nowMs - recentMs,
+               try await enqueue(opened, silencedBy: silence(for: opened, in: silences, nowMs: nowMs), nowMs: nowMs) {
                 stored.append(opened)
             }
-            if let resolved, let opened, try await store.hasAlert(dedupeKey: opened.dedupeKey), try await enqueue(resolved, nowMs: nowMs) {
-                stored.append(resolved)
+            if let resolved, let opened, let openedState = try await store.alertState(dedupeKey: opened.dedupeKey) {
+                // The resolve of a silenced open is silenced too: no orphan "resolved".
+                let silencedBy = openedState.silencedBy ?? silence(for: resolved, in: silences, nowMs: nowMs)
+                if try await enqueue(resolved, silencedBy: silencedBy, nowMs: nowMs) { stored.append(resolved) }
             }
         }
         return stored
     }
 
-    /// Stores the event once with a delivery per routed hook; `true` when it was new.
-    func enqueue(_ event: AlertEvent, nowMs: Int64) async throws -> Bool {
+    /// The silence matching `event` now, as `silence <id>: reason`.
+    func silence(for event: AlertEvent, in silences: [Silence], nowMs: Int64) -> String? {
+        silences.first { $0.matches(type: event.type, severity: event.severity.rawValue, service: event.service, atMs: nowMs) }
+            .map { "silence \($0.id): \($0.reason)" }
+    }
+
+    /// Stores the event once with a delivery per routed hook (none when silenced); `true` when it was new.
+    func enqueue(_ event: AlertEvent, silencedBy: String?, nowMs: Int64) async throws -> Bool {
         let hooks = settings.hooks.filter { $0.routes(event) }.map(\.name)
-        guard try await store.enqueueAlert(AlertBody.stored(event), hooks: hooks, nowMs: nowMs) != nil else { return false }
-        logger.notice("alert", metadata: ["type": "\(event.type)", "service": "\(event.service ?? "-")", "hooks": "\(hooks.count)"])
+        var alert = AlertBody.stored(event)
+        alert.silencedBy = silencedBy
+        guard try await store.enqueueAlert(alert, hooks: hooks, nowMs: nowMs) != nil else { return false }
+        logger.notice("alert", metadata: [
+            "type": "\(event.type)", "service": "\(event.service ?? "-")", "hooks": "\(silencedBy == nil ? hooks.count : 0)",
+            "silenced": "\(silencedBy ?? "no")",
+        ])
         return true
     }
 }

@@ -34,13 +34,73 @@ struct AlertRoutes: Sendable {
         return AlertInfo(
             id: record.id, type: record.alert.type, severity: record.alert.severity, service: record.alert.service,
             occurredAt: ISOTime.format(ms: record.alert.occurredMs), createdAt: ISOTime.format(ms: record.createdMs),
-            dedupeKey: record.alert.dedupeKey, summary: summary,
+            dedupeKey: record.alert.dedupeKey, summary: summary, silencedBy: record.alert.silencedBy,
             deliveries: record.deliveries.map {
                 DeliveryInfo(
                     hook: $0.hook, deliveryID: $0.deliveryID, state: $0.state.rawValue, attempts: $0.attempts, lastError: $0.lastError,
                     finishedAt: $0.finishedMs.map { ISOTime.format(ms: $0) }
                 )
             }
+        )
+    }
+
+    /// `GET /v1/silences`: silences not yet ended.
+    func silences(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        return JSONBody.response(try await store.silences(activeAfter: WallClock.nowMs()).map(Self.info))
+    }
+
+    /// `POST /v1/silences` → 201 with the silence.
+    func addSilence(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let body = try await JSONBody.decode(SilenceInfo.self, from: request)
+        let now = WallClock.nowMs()
+        var start = now
+        if let text = body.start {
+            guard let parsed = ISOTime.parse(text) else { throw APIError.badRequest("start must be an ISO 8601 time") }
+            start = parsed
+        }
+        let end: Int64
+        switch (body.end, body.duration) {
+        case (let text?, nil):
+            guard let parsed = ISOTime.parse(text) else { throw APIError.badRequest("end must be an ISO 8601 time") }
+            end = parsed
+        case (nil, let text?):
+            guard let span = try? DurationText.parseMilliseconds(text), span > 0 else { throw APIError.badRequest("duration must be like 2h") }
+            end = start + span
+        default:
+            throw APIError.badRequest("give end or duration (one of them)")
+        }
+        guard end > start, end > now else { throw APIError.badRequest("the silence must end after it starts, in the future") }
+        if let severity = body.severity, AlertSeverity(rawValue: severity) == nil {
+            throw APIError.badRequest("severity must be page, ticket or info")
+        }
+        guard body.service != nil || body.type != nil || body.severity != nil else {
+            throw APIError.badRequest("give at least one matcher: service, type or severity")
+        }
+        let silence = try await store.addSilence(Silence(
+            service: body.service, type: body.type, severity: body.severity, range: TimeRange(startMs: start, endMs: end),
+            reason: body.reason ?? "", createdMs: now
+        ))
+        return JSONBody.response(Self.info(silence), status: .created)
+    }
+
+    /// `DELETE /v1/silences/{id}` → 204.
+    func removeSilence(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("silence ids are numbers") }
+        do {
+            try await store.removeSilence(id: id)
+        } catch let error as StoreError where error.code == .notFound {
+            throw APIError.notFound(error.message)
+        }
+        return Response(status: .noContent)
+    }
+
+    static func info(_ silence: Silence) -> SilenceInfo {
+        SilenceInfo(
+            id: String(silence.id), service: silence.service, type: silence.type, severity: silence.severity,
+            start: ISOTime.format(ms: silence.range.startMs), end: ISOTime.format(ms: silence.range.endMs), reason: silence.reason
         )
     }
 

@@ -6,14 +6,14 @@ extension SQLiteStore {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [alert.dedupeKey, alert.type, alert.severity, alert.service, alert.occurredMs, nowMs, alert.body]
+                arguments: [alert.dedupeKey, alert.type, alert.severity, alert.service, alert.occurredMs, nowMs, alert.body, alert.silencedBy]
             )
             guard db.changesCount > 0 else { return nil }
             let id = db.lastInsertedRowID
-            for hook in hooks {
+            for hook in hooks where alert.silencedBy == nil {
                 try db.execute(
                     sql: "INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms) VALUES (?, ?, ?, 'pending', ?)",
                     arguments: [id, hook, "\(id)-\(hook)", nowMs]
@@ -26,6 +26,17 @@ extension SQLiteStore {
     public func hasAlert(dedupeKey: String) async throws -> Bool {
         try await pool.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM alerts WHERE dedupe_key = ?", arguments: [dedupeKey]) ?? false
+        }
+    }
+
+    public func alertState(dedupeKey: String) async throws -> StoredAlert? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT dedupe_key, type, severity, service, occurred_ms, body, silenced_by FROM alerts WHERE dedupe_key = ?",
+                arguments: [dedupeKey]
+            ).map { row in
+                StoredAlert(dedupeKey: row[0], type: row[1], severity: row[2], service: row[3], occurredMs: row[4], body: row[5], silencedBy: row[6])
+            }
         }
     }
 
@@ -64,14 +75,16 @@ extension SQLiteStore {
             var records = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, dedupe_key, type, severity, service, occurred_ms, body, created_ms FROM alerts
+                    SELECT id, dedupe_key, type, severity, service, occurred_ms, body, created_ms, silenced_by FROM alerts
                     WHERE created_ms >= ? ORDER BY created_ms DESC, id DESC LIMIT ?
                     """,
                 arguments: [sinceMs, limit]
             ).map { row in
                 AlertRecord(
                     id: row[0],
-                    alert: StoredAlert(dedupeKey: row[1], type: row[2], severity: row[3], service: row[4], occurredMs: row[5], body: row[6]),
+                    alert: StoredAlert(
+                        dedupeKey: row[1], type: row[2], severity: row[3], service: row[4], occurredMs: row[5], body: row[6], silencedBy: row[8]
+                    ),
                     createdMs: row[7], deliveries: []
                 )
             }
@@ -88,6 +101,41 @@ extension SQLiteStore {
                 }
             }
             return records
+        }
+    }
+}
+
+extension SQLiteStore {
+    public func silences(activeAfter nowMs: Int64) async throws -> [Silence] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, service, type, severity, start_ms, end_ms, reason, created_ms FROM silences WHERE end_ms > ? ORDER BY start_ms, id",
+                arguments: [nowMs]
+            ).map { row in
+                Silence(
+                    id: row[0], service: row[1], type: row[2], severity: row[3], range: TimeRange(startMs: row[4], endMs: row[5]),
+                    reason: row[6], createdMs: row[7]
+                )
+            }
+        }
+    }
+
+    public func addSilence(_ silence: Silence) async throws -> Silence {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO silences (service, type, severity, start_ms, end_ms, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [silence.service, silence.type, silence.severity, silence.range.startMs, silence.range.endMs, silence.reason, silence.createdMs]
+            )
+            var stored = silence
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func removeSilence(id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM silences WHERE id = ?", arguments: [id])
+            if db.changesCount == 0 { throw StoreError(.notFound, "no silence with id \(id)") }
         }
     }
 }

@@ -155,6 +155,21 @@ extension SQLiteStore {
                 CREATE INDEX deliveries_due ON deliveries(state, next_attempt_ms);
                 """)
         }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                ALTER TABLE alerts ADD COLUMN silenced_by TEXT;
+                CREATE TABLE silences (
+                    id INTEGER PRIMARY KEY,
+                    service TEXT,
+                    type TEXT,
+                    severity TEXT,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

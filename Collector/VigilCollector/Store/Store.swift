@@ -70,12 +70,21 @@ public protocol Store: Sendable {
     func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64?
     /// Whether an alert with this dedupe key exists.
     func hasAlert(dedupeKey: String) async throws -> Bool
+    /// The stored alert with this dedupe key (`nil` when there is none), for its silence.
+    func alertState(dedupeKey: String) async throws -> StoredAlert?
     /// Pending deliveries whose next attempt is due, oldest first.
     func dueDeliveries(nowMs: Int64, limit: Int) async throws -> [PendingDelivery]
     /// Records a delivery attempt: delivered, failed for good, or to retry at `nextAttemptMs`.
     func recordAttempt(alertID: Int64, hook: String, state: DeliveryState, error: String, nextAttemptMs: Int64, nowMs: Int64) async throws
     /// Alerts created since `sinceMs`, newest first, with their deliveries.
     func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord]
+
+    /// Silences that have not ended by `nowMs`, by start.
+    func silences(activeAfter nowMs: Int64) async throws -> [Silence]
+    /// Adds a silence and returns it with its id.
+    func addSilence(_ silence: Silence) async throws -> Silence
+    /// Removes one; throws ``StoreError/Code/notFound`` when there is no such id.
+    func removeSilence(id: Int64) async throws
 
     // MARK: Maintenance
 

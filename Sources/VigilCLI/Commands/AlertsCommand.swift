@@ -33,10 +33,10 @@ struct AlertsCommand: AsyncParsableCommand {
         if alerts.isEmpty { return print(open ? "no open alerts" : "no alerts") }
         var table = Table("CREATED", "TYPE", "SEVERITY", "SERVICE", "DELIVERIES", "SUMMARY")
         for alert in alerts {
-            let deliveries = alert.deliveries.isEmpty ? "no hook routed" : alert.deliveries.map { delivery in
+            let deliveries = alert.silencedBy.map { "silenced (\($0))" } ?? (alert.deliveries.isEmpty ? "no hook routed" : alert.deliveries.map { delivery in
                 "\(delivery.hook): \(delivery.state)" + (delivery.attempts > 1 ? " after \(delivery.attempts) attempts" : "")
                     + (delivery.state != "delivered" && !delivery.lastError.isEmpty ? " (\(delivery.lastError))" : "")
-            }.joined(separator: "; ")
+            }.joined(separator: "; "))
             table.add(alert.createdAt, alert.type, alert.severity, alert.service ?? "-", deliveries, alert.summary)
         }
         print(table.render())

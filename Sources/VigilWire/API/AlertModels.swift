@@ -8,12 +8,15 @@ public struct AlertInfo: Codable, Sendable, Hashable {
     public var createdAt: String
     public var dedupeKey: String
     public var summary: String
+    /// The silence that kept it from being delivered, if any.
+    public var silencedBy: String?
     public var deliveries: [DeliveryInfo]
 
     public init(
         id: Int64, type: String, severity: String, service: String?, occurredAt: String, createdAt: String, dedupeKey: String,
-        summary: String, deliveries: [DeliveryInfo]
+        summary: String, silencedBy: String? = nil, deliveries: [DeliveryInfo]
     ) {
+        self.silencedBy = silencedBy
         self.id = id
         self.type = type
         self.severity = severity
@@ -27,7 +30,34 @@ public struct AlertInfo: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case id, type, severity, service, summary, deliveries
-        case occurredAt = "occurred_at", createdAt = "created_at", dedupeKey = "dedupe_key"
+        case occurredAt = "occurred_at", createdAt = "created_at", dedupeKey = "dedupe_key", silencedBy = "silenced_by"
+    }
+}
+
+/// A silence: `GET /v1/silences`, `POST /v1/silences` (`{"service", "type", "severity", "start", "end" or
+/// "duration", "reason"}`; matchers left out match anything).
+public struct SilenceInfo: Codable, Sendable, Hashable {
+    public var id: String?
+    public var service: String?
+    public var type: String?
+    public var severity: String?
+    public var start: String?
+    public var end: String?
+    public var duration: String?
+    public var reason: String?
+
+    public init(
+        id: String? = nil, service: String? = nil, type: String? = nil, severity: String? = nil, start: String? = nil,
+        end: String? = nil, duration: String? = nil, reason: String? = nil
+    ) {
+        self.id = id
+        self.service = service
+        self.type = type
+        self.severity = severity
+        self.start = start
+        self.end = end
+        self.duration = duration
+        self.reason = reason
     }
 }
 
