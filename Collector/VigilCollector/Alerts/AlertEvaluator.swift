@@ -48,6 +48,16 @@ struct AlertEvaluator: Service {
                 if try await enqueue(resolved, silencedBy: silencedBy, nowMs: nowMs) { stored.append(resolved) }
             }
         }
+        var others = try await burnRateEvents(reports, nowMs: nowMs)
+        others += try await reminderEvents(reports.flatMap(\.result.outages), nowMs: nowMs)
+        let periods = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
+        others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)
+        others += try await ticketEvents(nowMs: nowMs)
+        others += try await surgeEvents(nowMs: nowMs)
+        others += try await agentEvents(nowMs: nowMs)
+        for event in others where try await enqueue(event, silencedBy: silence(for: event, in: silences, nowMs: nowMs), nowMs: nowMs) {
+            stored.append(event)
+        }
         return stored
     }
 

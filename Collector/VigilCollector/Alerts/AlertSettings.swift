@@ -51,6 +51,11 @@ public struct AlertSettings: Sendable, Hashable {
     public var evaluateEveryMs: Int64 = 5_000
     /// A delivery still failing after this long is marked failed. Default 24 h.
     public var maxAgeMs: Int64 = 86_400_000
+    /// An agent with no batch for this long raises `agent.silent`. Default 2 min (agents post at least
+    /// every 30 s).
+    public var agentSilentAfterMs: Int64 = 120_000
+    /// While an outage is open, remind every this long; `nil` (the default) sends no reminders.
+    public var reminderEveryMs: Int64?
     /// The hooks, in config order.
     public var hooks: [HookConfiguration] = []
 

@@ -139,3 +139,19 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func alertEpisode(key: String) async throws -> Int64? {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT since_ms FROM alert_episodes WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setAlertEpisode(key: String, sinceMs: Int64?) async throws {
+        try await pool.write { db in
+            if let sinceMs {
+                try db.execute(sql: "INSERT OR REPLACE INTO alert_episodes (key, since_ms) VALUES (?, ?)", arguments: [key, sinceMs])
+            } else {
+                try db.execute(sql: "DELETE FROM alert_episodes WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+}

@@ -170,6 +170,9 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: "CREATE TABLE alert_episodes (key TEXT PRIMARY KEY, since_ms INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 }

@@ -79,6 +79,10 @@ public protocol Store: Sendable {
     /// Alerts created since `sinceMs`, newest first, with their deliveries.
     func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord]
 
+    /// When the condition named `key` (a burn rate firing, an agent silent) started, if it is going on.
+    func alertEpisode(key: String) async throws -> Int64?
+    /// Starts (`sinceMs`) or ends (`nil`) the condition named `key`.
+    func setAlertEpisode(key: String, sinceMs: Int64?) async throws
     /// Silences that have not ended by `nowMs`, by start.
     func silences(activeAfter nowMs: Int64) async throws -> [Silence]
     /// Adds a silence and returns it with its id.

@@ -54,7 +54,7 @@ public struct SLAEvaluator: Sendable {
     }
 
     /// Calendar time minus maintenance inside `range`.
-    static func eligible(in range: TimeRange, calendar: BusinessCalendar, maintenance: [MaintenanceWindow]) -> [TimeRange] {
+    public static func eligible(in range: TimeRange, calendar: BusinessCalendar, maintenance: [MaintenanceWindow]) -> [TimeRange] {
         RangeSet.subtracting(calendar.segments(in: range), maintenanceTime(in: range, maintenance))
     }
 
@@ -156,6 +156,12 @@ public struct SLAEvaluator: Sendable {
             blipCount: blips.count,
             latency: Self.latency(probes, objective: policy.latency),
             credit: credit,
+            burnFirings: policy.target.map { target in
+                BurnRateAlerts.firing(
+                    BurnRateAlerts.rules(for: policy.period), segments: segments, nowMs: evaluated.endMs, target: target,
+                    eligible: { Self.eligible(in: $0, calendar: policy.calendar, maintenance: maintenance) }, unknownPolicy: policy.unknownPolicy
+                )
+            } ?? [],
             stateAtEnd: segments.last { $0.range.startMs < evaluated.endMs }.map { $0.range.endMs >= evaluated.endMs ? $0.status : .unknown } ?? .unknown,
             segments: explain ? Self.clip(segments, to: evaluated) : [],
             exclusions: explain ? exclusions(calendarTime: calendarTime) : [],

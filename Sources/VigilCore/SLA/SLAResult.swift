@@ -105,6 +105,8 @@ public struct SLAResult: Sendable {
 
     public var latency: LatencyResult
     public var credit: CreditTier?
+    /// Multiwindow burn-rate rules (scaled to the SLA period) firing at the end of the evaluated window.
+    public var burnFirings: [BurnRateFiring]
     /// The confirmed service state at the end of the evaluated window (now, for a running window).
     public var stateAtEnd: CheckStatus
 

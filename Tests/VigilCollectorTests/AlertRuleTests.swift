@@ -1,0 +1,85 @@
+import Logging
+import Testing
+import VigilCore
+import VigilTestSupport
+@testable import VigilCollector
+
+@Suite("Alert rules")
+struct AlertRuleTests {
+    let hour: Int64 = 3_600_000
+
+    func evaluator(_ harness: TestCollector, catalog: ServiceCatalog = ServiceCatalog()) -> AlertEvaluator {
+        AlertEvaluator(store: harness.collector.store, catalog: catalog, settings: AlertSettings(), logger: Logger(label: "test"))
+    }
+
+    @Test("a full outage fires the page burn rate and an unreachable SLA once each")
+    func burnAndSLA() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        // A fixed "now" in the middle of November 2026, so the month's remaining time is known.
+        let now: Int64 = 1_795_176_000_000 // 2026-11-20T12:00:00Z
+        // Two days up, then down for the last hour, 30 s probes.
+        let start = now - 49 * hour
+        let runs = [
+            StateInterval(status: .up, startMs: start, endMs: now - hour, lastBeatMs: now - hour - 30_000, beats: 5_760),
+            StateInterval(status: .down, startMs: now - hour, endMs: now + 60_000, lastBeatMs: now, beats: 121, message: "status 503"),
+        ]
+        let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 30_000, timeoutMs: 10_000)
+        try await harness.collector.store.importHistory(HistoryImport(checks: [.init(agentName: "a1", definition: check, runs: runs)]))
+        var catalog = ServiceCatalog()
+        var policy = ServicePolicy()
+        policy.target = Percentage("99.9")
+        policy.period = .month
+        catalog.services["web"] = policy
+        let evaluator = evaluator(harness, catalog: catalog)
+        let first = try await evaluator.evaluate(nowMs: now)
+        #expect(Set(first.map(\.type)) == ["outage.opened", "slo.burn_rate", "sla.breached"])
+        let burn = try #require(first.first { $0.type == "slo.burn_rate" })
+        #expect(burn.severity == .page && burn.details["rule"] == "page 1h/5m")
+        // 10.5 days of November remain: even with no more downtime, (48 h + 252 h) / (49 h + 252 h) is
+        // 99.67 % < 99.9 %, so the month's target can no longer be reached.
+        #expect(first.first { $0.type == "sla.breached" }?.details["reason"] == "unreachable")
+        #expect(first.first { $0.type == "sla.breached" }?.dedupeKey == "sla:web:2026-11:breached")
+        // Evaluating again raises nothing new.
+        #expect(try await evaluator.evaluate(nowMs: now + 5_000).isEmpty)
+    }
+
+    @Test("a silent agent raises agent.silent once, and agent.recovered once when it is back")
+    func agents() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge-1", tokenHash: "h", nowMs: 0)
+        let now = WallClockForTests.nowMs()
+        func ingest(seq: UInt64, at ms: Int64) async throws {
+            _ = try await store.ingest(IngestBatch(
+                agentID: agent.id, batch: Batch(sessionID: "s", seq: seq, agentVersion: "t", checks: [], heartbeats: []), rawBody: [],
+                contentType: "application/json", contentEncoding: "identity", receivedMs: ms, oldestAcceptedMs: 0, newestAcceptedMs: Int64.max
+            ))
+        }
+        try await ingest(seq: 1, at: now - 10 * 60_000)
+        let evaluator = evaluator(harness)
+        #expect(try await evaluator.evaluate(nowMs: now).map(\.type) == ["agent.silent"])
+        #expect(try await evaluator.evaluate(nowMs: now + 1_000).isEmpty)
+        try await ingest(seq: 2, at: now + 2_000)
+        #expect(try await evaluator.evaluate(nowMs: now + 3_000).map(\.type) == ["agent.recovered"])
+        #expect(try await evaluator.evaluate(nowMs: now + 4_000).isEmpty)
+    }
+
+    @Test("ticket clocks at risk and breached raise one event each")
+    func tickets() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let now = WallClockForTests.nowMs()
+        // Seeds' policy: first response within 24 h. 23 h old: 1 h of 24 left, under 25 % → at risk;
+        // 30 h old → breached.
+        _ = try await harness.collector.store.upsertTickets([
+            Ticket(externalID: "R-1", priority: .urgent, tags: ["api"], createdMs: now - 23 * hour),
+            Ticket(externalID: "B-1", priority: .high, tags: ["api"], createdMs: now - 30 * hour),
+        ], nowMs: now)
+        let events = try await evaluator(harness).evaluate(nowMs: now)
+        // (B-1's 48 h resolution clock has 18 h left, 37.5 %: not at risk.)
+        #expect(Set(events.map(\.dedupeKey)) == ["ticket:R-1:first_response:at_risk", "ticket:B-1:first_response:breached"])
+        #expect(try await evaluator(harness).evaluate(nowMs: now + 1_000).isEmpty)
+    }
+}
