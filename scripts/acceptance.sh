@@ -30,7 +30,29 @@ MPORT=$(free_port)
 COLLECTOR="http://127.0.0.1:$CPORT"
 echo "acceptance: collector on $CPORT, target on $TPORT, work dir $WORK"
 
+# A webhook receiver (records each request with its arrival time) for the alert hooks.
+HPORT=$(free_port)
+cat >"$WORK/receiver.py" <<'PY'
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+out = open(sys.argv[2], "a")
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        out.write(json.dumps({"ms": int(time.time() * 1000), "delivery": self.headers.get("X-Vigil-Delivery"),
+                              "signature": self.headers.get("X-Vigil-Signature"), "body": body}) + "\n")
+        out.flush()
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+PY
+python3 "$WORK/receiver.py" "$HPORT" "$WORK/received.jsonl" &
+PIDS+=("$!")
 cat >"$WORK/collector.yaml" <<YAML
+alerts: {evaluate_every: 500ms}
+hooks:
+  - {name: ops, type: webhook, url: "http://127.0.0.1:$HPORT/hook", secret: acceptance-secret, events: [outage.opened, outage.resolved]}
+  - {name: file, type: command, command: [/bin/sh, -c, "cat >> $WORK/command-events.jsonl; echo >> $WORK/command-events.jsonl"], events: [outage.opened, outage.resolved]}
 services:
   site:
     sla:
@@ -103,6 +125,33 @@ want = r["up_seconds"] / (r["up_seconds"] + r["down_seconds"])
 sys.exit(0 if abs(r["availability"] - want) < 1e-9 and 0 < r["availability"] < 1 else 1)
 PY
 check "vigil status shows the service" bash -c "'$BIN/vigil' status | grep -q '^site '"
+
+# Alert hooks: one signed outage.opened within failure_threshold × interval + 2 s (2 × 2 s + 2 s) of the
+# target going down, one outage.resolved after it came back; the command hook wrote both to a file.
+check "the webhook got one outage.opened, signed, within 6 s of the target going down, and one outage.resolved" python3 - "$WORK/received.jsonl" "$DOWN_MS" <<'PY'
+import hashlib, hmac, json, sys
+events = [json.loads(line) for line in open(sys.argv[1])]
+types = [json.loads(e["body"])["type"] for e in events]
+opened = [e for e in events if json.loads(e["body"])["type"] == "outage.opened"]
+signed = all(e["signature"] == "sha256=" + hmac.new(b"acceptance-secret", e["body"].encode(), hashlib.sha256).hexdigest() for e in events)
+late = opened[0]["ms"] - int(sys.argv[2]) if opened else None
+print("  ..   webhook events:", types, "; opened", late, "ms after the target stopped", file=sys.stderr)
+sys.exit(0 if types == ["outage.opened", "outage.resolved"] and signed and late is not None and late <= 6000 and len({e["delivery"] for e in events}) == 2 else 1)
+PY
+check "the command hook wrote both events to its file" bash -c "grep -c '\"type\":\"outage' '$WORK/command-events.jsonl' | grep -qx 2"
+"$BIN/vigil" alerts --json >"$WORK/alerts.json"
+check "vigil alerts: outage events delivered to both hooks; the page burn rate recorded too" python3 - "$WORK/alerts.json" <<'PY'
+import json, sys
+alerts = json.load(open(sys.argv[1]))
+outage = [a for a in alerts if a["type"].startswith("outage.")]
+types = {a["type"] for a in alerts}
+ok = sorted(a["type"] for a in outage) == ["outage.opened", "outage.resolved"] \
+    and all(len(a["deliveries"]) == 2 and all(d["state"] == "delivered" for d in a["deliveries"]) for a in outage) \
+    and "slo.burn_rate" in types
+print("  ..   alert types:", sorted(types), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+check "vigil hooks test reports the receiver's answer" bash -c "'$BIN/vigil' hooks test ops | grep -q 'delivered — receiver answered HTTP 200'"
 
 # The SLA engine through the CLI: the outage, the verdict against 99.9 %, reports, maintenance.
 "$BIN/vigil" outages --service site --json >"$WORK/outages.json"
