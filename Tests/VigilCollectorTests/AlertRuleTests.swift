@@ -83,3 +83,33 @@ struct AlertRuleTests {
         #expect(try await evaluator(harness).evaluate(nowMs: now + 1_000).isEmpty)
     }
 }
+
+extension AlertRuleTests {
+    @Test("a certificate under its warning days raises certificate.expiring once per level")
+    func certificates() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0)
+        let now = WallClockForTests.nowMs()
+        let check = CheckDefinition(id: 1, name: "cert", service: "web", kind: "tls", target: "web.example:443", intervalMs: 3_600_000, timeoutMs: 10_000)
+        func probe(seq: UInt64, status: CheckStatus, days: Int32, at ms: Int64) async throws {
+            _ = try await store.ingest(IngestBatch(
+                agentID: agent.id,
+                batch: Batch(sessionID: "s", seq: seq, agentVersion: "t", checks: seq == 1 ? [check] : [], heartbeats: [
+                    Heartbeat(check: 1, timestampMs: ms, status: status, code: days, message: "certificate expires in \(days) days (2026-12-05)"),
+                ]),
+                rawBody: [], contentType: "application/json", contentEncoding: "identity", receivedMs: ms, oldestAcceptedMs: 0, newestAcceptedMs: Int64.max
+            ))
+        }
+        try await probe(seq: 1, status: .degraded, days: 13, at: now - 1_000)
+        let evaluator = evaluator(harness)
+        let first = try await evaluator.evaluate(nowMs: now)
+        #expect(first.map(\.dedupeKey) == ["cert:edge/cert:2026-12-05:ticket"])
+        #expect(first.first?.summary == "web.example:443: certificate expires in 13 days (2026-12-05)")
+        try await probe(seq: 2, status: .degraded, days: 12, at: now)
+        #expect(try await evaluator.evaluate(nowMs: now + 1_000).isEmpty)
+        try await probe(seq: 3, status: .down, days: 6, at: now + 2_000)
+        #expect(try await evaluator.evaluate(nowMs: now + 3_000).map(\.severity) == [.page])
+    }
+}

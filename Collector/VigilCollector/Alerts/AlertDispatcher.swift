@@ -4,8 +4,8 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// Delivers the outbox to webhooks: retries with exponential backoff and full jitter (1 s doubling to
-/// 5 min) until `maxAge`, then marks the delivery failed. Every attempt of one delivery carries the same
+/// Delivers the outbox to the hooks: retries with exponential backoff and full jitter (1 s doubling to
+/// `retryMaxDelay`, 5 min by default) until `maxAge`, then marks the delivery failed. Every attempt of one delivery carries the same
 /// `X-Vigil-Delivery` id: a crash between a send and its record repeats that delivery once, and receivers
 /// drop an id they have already seen.
 struct AlertDispatcher: Service {
@@ -47,7 +47,7 @@ struct AlertDispatcher: Service {
                 logger.error("alert delivery failed for good", metadata: ["hook": "\(hook.name)", "delivery": "\(delivery.deliveryID)", "error": "\(error!)"])
                 try await store.recordAttempt(alertID: delivery.alertID, hook: hook.name, state: .failed, error: error!, nextAttemptMs: now, nowMs: now)
             } else {
-                let cap = min(Int64(300_000), Int64(1_000) << min(delivery.attempts, 20))
+                let cap = min(settings.retryMaxDelayMs, Int64(1_000) << min(delivery.attempts, 20))
                 let wait = Int64.random(in: 0...cap)
                 logger.warning("alert delivery will be retried", metadata: ["hook": "\(hook.name)", "delivery": "\(delivery.deliveryID)", "error": "\(error!)"])
                 try await store.recordAttempt(alertID: delivery.alertID, hook: hook.name, state: .pending, error: error!, nextAttemptMs: now + wait, nowMs: now)

@@ -55,6 +55,7 @@ struct AlertEvaluator: Service {
         others += try await ticketEvents(nowMs: nowMs)
         others += try await surgeEvents(nowMs: nowMs)
         others += try await agentEvents(nowMs: nowMs)
+        others += try await certificateEvents(nowMs: nowMs)
         for event in others where try await enqueue(event, silencedBy: silence(for: event, in: silences, nowMs: nowMs), nowMs: nowMs) {
             stored.append(event)
         }

@@ -163,6 +163,27 @@ extension AlertEvaluator {
         return events
     }
 
+    /// `certificate.expiring`: a TLS check whose newest probe found the certificate under its warning
+    /// (ticket) or critical (page) number of days, or expired; once per check, certificate and level.
+    func certificateEvents(nowMs: Int64) async throws -> [AlertEvent] {
+        var events: [AlertEvent] = []
+        for check in try await store.allChecks() where check.definition.kind == "tls" {
+            guard let last = check.lastHeartbeat, last.status == .degraded || last.status == .down,
+                  last.message.hasPrefix("certificate expires in") || last.message.hasPrefix("certificate expired on")
+            else { continue }
+            let expiry = last.message.split(whereSeparator: { $0 == "(" || $0 == ")" || $0 == " " }).last.map(String.init) ?? ""
+            let severity: AlertSeverity = last.status == .down ? .page : .ticket
+            let name = "\(check.agentName)/\(check.definition.name)"
+            events.append(AlertEvent(
+                type: "certificate.expiring", severity: severity, service: check.definition.service,
+                dedupeKey: "cert:\(name):\(expiry):\(severity.rawValue)", occurredMs: last.timestampMs,
+                summary: "\(check.definition.target): \(last.message)",
+                details: ["check": name, "target": check.definition.target, "days_left": String(last.code), "expires": expiry]
+            ))
+        }
+        return events
+    }
+
     /// `outage.reminder`: every `reminderEvery` while an opened outage is still going on.
     func reminderEvents(_ outages: [Outage], nowMs: Int64) async throws -> [AlertEvent] {
         guard let every = settings.reminderEveryMs else { return [] }

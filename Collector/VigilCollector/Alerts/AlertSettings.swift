@@ -54,6 +54,8 @@ public struct AlertSettings: Sendable, Hashable {
     /// An agent with no batch for this long raises `agent.silent`. Default 2 min (agents post at least
     /// every 30 s).
     public var agentSilentAfterMs: Int64 = 120_000
+    /// The longest wait between two attempts of a delivery (backoff doubles from 1 s up to it). Default 5 min.
+    public var retryMaxDelayMs: Int64 = 300_000
     /// While an outage is open, remind every this long; `nil` (the default) sends no reminders.
     public var reminderEveryMs: Int64?
     /// The hooks, in config order.

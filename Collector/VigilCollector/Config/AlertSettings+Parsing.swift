@@ -4,7 +4,7 @@ import VigilCore
 /// Reads the `alerts` and `hooks` sections of the collector config.
 ///
 /// ```yaml
-/// alerts: {evaluate_every: 5s, max_age: 24h, agent_silent_after: 2m, reminder_every: 1h}
+/// alerts: {evaluate_every: 5s, max_age: 24h, retry_max_delay: 5m, agent_silent_after: 2m, reminder_every: 1h}
 /// hooks:
 ///   - name: ops
 ///     type: webhook                 # webhook | chat | command
@@ -23,7 +23,8 @@ extension AlertSettings {
     static func parse(_ root: ConfigObject) throws(ConfigError) -> AlertSettings {
         var settings = AlertSettings()
         if let section = root.optional("alerts") {
-            let object = try section.object(allowedKeys: ["evaluate_every", "max_age", "agent_silent_after", "reminder_every"])
+            let object = try section.object(allowedKeys: ["evaluate_every", "max_age", "agent_silent_after", "reminder_every", "retry_max_delay"])
+            if let delay = object.optional("retry_max_delay") { settings.retryMaxDelayMs = try delay.durationMs() }
             if let every = object.optional("evaluate_every") { settings.evaluateEveryMs = try every.durationMs() }
             if let age = object.optional("max_age") { settings.maxAgeMs = try age.durationMs() }
             if let silent = object.optional("agent_silent_after") { settings.agentSilentAfterMs = try silent.durationMs() }
