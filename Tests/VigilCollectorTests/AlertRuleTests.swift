@@ -1,4 +1,5 @@
 import Logging
+import VigilConfig
 import Testing
 import VigilCore
 import VigilTestSupport
@@ -111,5 +112,51 @@ extension AlertRuleTests {
         #expect(try await evaluator.evaluate(nowMs: now + 1_000).isEmpty)
         try await probe(seq: 3, status: .down, days: 6, at: now + 2_000)
         #expect(try await evaluator.evaluate(nowMs: now + 3_000).map(\.severity) == [.page])
+    }
+}
+
+extension AlertRuleTests {
+    @Test("reminders every N while an outage stays open; a delivery past its maximum age is marked failed")
+    func remindersAndFailure() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let now: Int64 = 1_795_176_000_000
+        let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 30_000, timeoutMs: 10_000)
+        let runs = [
+            StateInterval(status: .up, startMs: now - 2 * hour, endMs: now - 25 * 60_000, lastBeatMs: now - 25 * 60_000 - 30_000, beats: 190),
+            StateInterval(status: .down, startMs: now - 25 * 60_000, endMs: now + 60_000, lastBeatMs: now, beats: 51, message: "status 500"),
+        ]
+        try await harness.collector.store.importHistory(HistoryImport(checks: [.init(agentName: "a1", definition: check, runs: runs)]))
+        var settings = AlertSettings()
+        settings.reminderEveryMs = 10 * 60_000
+        settings.maxAgeMs = 1
+        var dead = HookConfiguration(name: "dead", url: "http://127.0.0.1:1/hook")
+        dead.timeoutMs = 500
+        settings.hooks = [dead]
+        let evaluator = AlertEvaluator(store: harness.collector.store, catalog: ServiceCatalog(), settings: settings, logger: Logger(label: "test"))
+        // Opened at the second failure (now − 24.5 min): reminders are due at +10 and +20 min, so the
+        // pass that opens it also sends the second reminder (not one per missed step).
+        let first = try await evaluator.evaluate(nowMs: now)
+        #expect(first.map(\.type) == ["outage.opened", "outage.reminder"])
+        #expect(first.last?.dedupeKey.hasSuffix(":reminder:2") == true)
+        #expect(try await evaluator.evaluate(nowMs: now + 1_000).isEmpty)
+        // Ten minutes later the data has gone stale (the last probe was at now): the outage ended, so it is
+        // resolved and not reminded.
+        #expect(try await evaluator.evaluate(nowMs: now + 600_000).map(\.type) == ["outage.resolved"])
+        // The only hook refuses connections and the maximum age is 1 ms: each delivery ends failed, visibly.
+        let dispatcher = AlertDispatcher(store: harness.collector.store, settings: settings, logger: Logger(label: "test"))
+        try await dispatcher.deliverDue(nowMs: WallClockForTests.nowMs() + 10)
+        let records = try await harness.collector.store.alerts(sinceMs: 0, limit: 10)
+        #expect(records.flatMap(\.deliveries).map(\.state) == [.failed, .failed, .failed])
+        #expect(records.flatMap(\.deliveries).allSatisfy { !$0.lastError.isEmpty })
+    }
+
+    @Test("burn-rate rules can be replaced per SLA")
+    func burnOverride() throws {
+        let root = try ConfigDocument.parse("services:\n  api:\n    sla:\n      target: 99.9\n      burn_rates: [{severity: page, long: 2h, short: 10m, factor: 10}]\n", file: "c.yaml")
+        let policy = try CollectorConfiguration.parse(root).catalog.policy(for: "api")
+        #expect(policy.burnRules == [BurnRateRule(severity: .page, longMs: 7_200_000, shortMs: 600_000, factor: 10)])
+        let bad = try ConfigDocument.parse("services:\n  api:\n    sla: {burn_rates: [{severity: page, long: 5m, short: 1h, factor: 2}]}\n", file: "c.yaml")
+        #expect(throws: ConfigError.self) { try CollectorConfiguration.parse(bad) }
     }
 }

@@ -27,6 +27,8 @@ import VigilWire
 ///       unknown: exclude          # exclude | up | down
 ///       latency: {threshold: 300ms, target: 99}
 ///       credits: [{below: 99.9, credit: 10}, {below: 99, credit: 25}, {below: 95, credit: 100}]
+///       burn_rates:               # factors for a 30-day period, scaled to the window; default the SRE workbook's
+///         - {severity: page, long: 1h, short: 5m, factor: 14.4}
 /// maintenance:
 ///   - {service: api, start: 2026-11-01T02:00:00Z, end: 2026-11-01T04:00:00Z, reason: database upgrade}
 ///   - {service: "*", weekly: {days: sun, from: "02:00", to: "04:00", time_zone: Europe/Berlin}, reason: patching}

@@ -6,7 +6,7 @@ extension ServiceCatalog {
     static func parseSLA(_ value: ConfigValue, into policy: inout ServicePolicy, calendars: [String: BusinessCalendar]) throws(ConfigError) {
         let object = try value.object(allowedKeys: [
             "target", "window", "time_zone", "calendar", "method", "timeslice", "timeslice_bad_above", "unknown",
-            "latency", "credits",
+            "latency", "credits", "burn_rates",
         ])
         if let target = object.optional("target") { policy.target = try percentage(target) }
         if let window = object.optional("window") {
@@ -48,6 +48,25 @@ extension ServiceCatalog {
             let fields = try latency.object(allowedKeys: ["threshold", "target"])
             let threshold = try fields.required("threshold").durationMs()
             policy.latency = LatencyObjective(thresholdMs: Double(threshold), target: try percentage(try fields.required("target")))
+        }
+        if let rules = object.optional("burn_rates") {
+            var parsed: [BurnRateRule] = []
+            for item in try rules.array() {
+                let fields = try item.object(allowedKeys: ["severity", "long", "short", "factor"])
+                let severityValue = try fields.required("severity")
+                guard let severity = AlertSeverity(rawValue: try severityValue.string()), severity != .info else {
+                    throw severityValue.error("expected page or ticket")
+                }
+                let long = try fields.required("long").durationMs()
+                let shortValue = try fields.required("short")
+                let short = try shortValue.durationMs()
+                guard short < long else { throw shortValue.error("the short window must be shorter than the long one") }
+                let factorValue = try fields.required("factor")
+                let factor = try factorValue.double()
+                guard factor > 0 else { throw factorValue.error("must be greater than zero") }
+                parsed.append(BurnRateRule(severity: severity, longMs: long, shortMs: short, factor: factor))
+            }
+            policy.burnRules = parsed
         }
         if let credits = object.optional("credits") {
             var tiers: [CreditTier] = []

@@ -158,7 +158,7 @@ public struct SLAEvaluator: Sendable {
             credit: credit,
             burnFirings: policy.target.map { target in
                 BurnRateAlerts.firing(
-                    BurnRateAlerts.rules(for: policy.period), segments: segments, nowMs: evaluated.endMs, target: target,
+                    BurnRateAlerts.rules(for: policy.period, base: policy.burnRules), segments: segments, nowMs: evaluated.endMs, target: target,
                     eligible: { Self.eligible(in: $0, calendar: policy.calendar, maintenance: maintenance) }, unknownPolicy: policy.unknownPolicy
                 )
             } ?? [],

@@ -114,6 +114,9 @@ public struct ServicePolicy: Sendable {
     public var latency: LatencyObjective?
     /// Service-credit tiers, if any.
     public var credits: [CreditTier] = []
+    /// Multiwindow burn-rate rules with factors for a 30-day period (scaled to ``period``). Default the
+    /// SRE workbook's table.
+    public var burnRules: [BurnRateRule] = BurnRateAlerts.thirtyDayRules
 
     public init() {}
 }
