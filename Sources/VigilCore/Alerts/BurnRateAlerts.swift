@@ -61,24 +61,28 @@ public enum BurnRateAlerts {
     }
 
     /// The burn rate over `[nowMs − width, nowMs)`: (down / (up + down)) / (1 − target) over eligible
-    /// time, after the unknown policy; `nil` when nothing is known or the target is 100 %.
+    /// time, after the unknown policy; `nil` when less than `minimumKnownMs` is known or the target is 100 %.
     public static func rate(
         segments: [ServiceTimeline.Segment], over width: Int64, nowMs: Int64, target: Percentage,
-        eligible: (TimeRange) -> [TimeRange], unknownPolicy: UnknownPolicy = .exclude
+        eligible: (TimeRange) -> [TimeRange], unknownPolicy: UnknownPolicy = .exclude, minimumKnownMs: Int64 = 1
     ) -> Double? {
         let range = TimeRange(startMs: nowMs - width, endMs: nowMs)
         let (up, down) = Totals(segments: segments, eligible: eligible(range)).counted(unknownPolicy)
-        guard up + down > 0, target.ppm < 1_000_000 else { return nil }
+        guard up + down >= max(1, minimumKnownMs), target.ppm < 1_000_000 else { return nil }
         return (Double(down) / Double(up + down)) / (1 - target.fraction)
     }
 
-    /// The rules firing at `nowMs`.
+    /// The rules firing at `nowMs`. A rule needs at least its short window's length of known time inside
+    /// its long window: a service with seconds of history does not page on its first failed probe.
     public static func firing(
         _ rules: [BurnRateRule], segments: [ServiceTimeline.Segment], nowMs: Int64, target: Percentage,
         eligible: (TimeRange) -> [TimeRange], unknownPolicy: UnknownPolicy = .exclude
     ) -> [BurnRateFiring] {
         rules.compactMap { rule in
-            guard let long = rate(segments: segments, over: rule.longMs, nowMs: nowMs, target: target, eligible: eligible, unknownPolicy: unknownPolicy),
+            guard let long = rate(
+                      segments: segments, over: rule.longMs, nowMs: nowMs, target: target, eligible: eligible, unknownPolicy: unknownPolicy,
+                      minimumKnownMs: rule.shortMs
+                  ),
                   let short = rate(segments: segments, over: rule.shortMs, nowMs: nowMs, target: target, eligible: eligible, unknownPolicy: unknownPolicy),
                   long > rule.factor, short > rule.factor
             else { return nil }

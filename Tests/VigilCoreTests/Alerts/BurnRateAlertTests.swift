@@ -70,4 +70,22 @@ struct BurnRateAlertTests {
         let quarter = BurnRateAlerts.rules(for: .quarter).map(\.factor)
         #expect(zip(quarter, [43.2, 18, 9, 3]).allSatisfy { abs($0 - $1) < 1e-9 })
     }
+
+    @Test("a rule needs its short window's worth of data: seconds of history do not page")
+    func littleHistory() {
+        // 12 s of data, 10 s of it down: the error ratio is huge but nothing is known for 5 minutes yet.
+        let now = start + 12_000
+        let history = [
+            ServiceTimeline.Segment(status: .up, range: TimeRange(startMs: start, endMs: start + 2_000)),
+            ServiceTimeline.Segment(status: .down, range: TimeRange(startMs: start + 2_000, endMs: now)),
+        ]
+        #expect(BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: history, nowMs: now, target: target, eligible: always).isEmpty)
+        // With 6 minutes of history of which the last 3 are down, the page rule 1h/5m fires.
+        let later = start + 360_000
+        let longer = [
+            ServiceTimeline.Segment(status: .up, range: TimeRange(startMs: start, endMs: start + 180_000)),
+            ServiceTimeline.Segment(status: .down, range: TimeRange(startMs: start + 180_000, endMs: later)),
+        ]
+        #expect(BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: longer, nowMs: later, target: target, eligible: always).map(\.rule.name) == ["page 1h/5m"])
+    }
 }
