@@ -15,12 +15,19 @@ struct AlertEvaluator: Service {
     let logger: Logger
     /// Outages that ended this recently still get their events. Default 10 minutes.
     var recentMs: Int64 = 600_000
+    /// The rules that change slowly (SLA periods, ticket clocks, surges, agents, certificates) run at most
+    /// this often; outages and burn rates run every pass. Default 30 s.
+    var slowEveryMs: Int64 = 30_000
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var lastSlow: Int64?
             while !Task.isCancelled {
                 do {
-                    try await evaluate(nowMs: WallClock.nowMs())
+                    let now = WallClock.nowMs()
+                    let slow = lastSlow.map { now - $0 >= slowEveryMs } ?? true
+                    try await evaluate(nowMs: now, includeSlowRules: slow)
+                    if slow { lastSlow = now }
                 } catch {
                     logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
                 }
@@ -31,7 +38,7 @@ struct AlertEvaluator: Service {
 
     /// One pass: returns the events newly stored.
     @discardableResult
-    func evaluate(nowMs: Int64) async throws -> [AlertEvent] {
+    func evaluate(nowMs: Int64, includeSlowRules: Bool = true) async throws -> [AlertEvent] {
         let reporter = SLAReporter(store: store, catalog: catalog)
         let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: nowMs)
         let silences = try await store.silences(activeAfter: nowMs)
@@ -50,12 +57,14 @@ struct AlertEvaluator: Service {
         }
         var others = try await burnRateEvents(reports, nowMs: nowMs)
         others += try await reminderEvents(reports.flatMap(\.result.outages), nowMs: nowMs)
-        let periods = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
-        others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)
-        others += try await ticketEvents(nowMs: nowMs)
-        others += try await surgeEvents(nowMs: nowMs)
-        others += try await agentEvents(nowMs: nowMs)
-        others += try await certificateEvents(nowMs: nowMs)
+        if includeSlowRules {
+            let periods = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
+            others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)
+            others += try await ticketEvents(nowMs: nowMs)
+            others += try await surgeEvents(nowMs: nowMs)
+            others += try await agentEvents(nowMs: nowMs)
+            others += try await certificateEvents(nowMs: nowMs)
+        }
         for event in others where try await enqueue(event, silencedBy: silence(for: event, in: silences, nowMs: nowMs), nowMs: nowMs) {
             stored.append(event)
         }

@@ -18,9 +18,8 @@ struct AlertRoutes: Sendable {
         let since = try SLARoutes.since(query, nowMs: now)
         var records = try await store.alerts(sinceMs: since, limit: 1_000)
         if query.get("open").map({ $0 == "true" || $0 == "1" }) ?? false {
-            let resolved = Set(records.filter { $0.alert.type == "outage.resolved" }.map { $0.alert.dedupeKey.replacingOccurrences(of: ":resolved", with: ":opened") })
             var open: [AlertRecord] = []
-            for record in records where record.alert.type == "outage.opened" && !resolved.contains(record.alert.dedupeKey) {
+            for record in records where record.alert.type == "outage.opened" {
                 let resolvedKey = record.alert.dedupeKey.replacingOccurrences(of: ":opened", with: ":resolved")
                 if try await !store.hasAlert(dedupeKey: resolvedKey) { open.append(record) }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import VigilWire
 
 /// `vigil report` in each output format. Every format carries the same columns.
@@ -32,7 +33,7 @@ enum ReportFormats {
         var lines = ["| " + headers.map { $0.replacingUnderscores() }.joined(separator: " | ") + " |"]
         lines.append("|" + headers.map { _ in " --- |" }.joined())
         for report in reports {
-            lines.append("| " + cells(report).map { $0.replacingOccurrences("|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append("| " + cells(report).map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }
         let outages = reports.flatMap(\.outages)
         if !outages.isEmpty {
@@ -40,7 +41,7 @@ enum ReportFormats {
             lines.append("| outage | start | end | counted downtime | locations | first error |")
             lines.append("| --- | --- | --- | --- | --- | --- |")
             for outage in outages {
-                lines.append("| \(outage.id) | \(outage.start) | \(outage.end ?? "ongoing") | \(Format.duration(seconds: outage.eligibleDownSeconds)) | \(outage.locations.joined(separator: ", ")) | \(outage.firstMessage.replacingOccurrences("|", with: "\\|")) |")
+                lines.append("| \(outage.id) | \(outage.start) | \(outage.end ?? "ongoing") | \(Format.duration(seconds: outage.eligibleDownSeconds)) | \(outage.locations.joined(separator: ", ")) | \(outage.firstMessage.replacingOccurrences(of: "|", with: "\\|")) |")
             }
         }
         return lines.joined(separator: "\n")
@@ -71,14 +72,14 @@ enum ReportFormats {
 
     static func quote(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences("\"", with: "\"\"") + "\""
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A self-contained HTML page: the summary table and each service's outages.
     static func html(_ reports: [SLAReportInfo], tickets: TicketReportInfo? = nil) -> String {
         func esc(_ text: String) -> String {
-            text.replacingOccurrences("&", with: "&amp;").replacingOccurrences("<", with: "&lt;").replacingOccurrences(">", with: "&gt;")
-                .replacingOccurrences("\"", with: "&quot;")
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
         }
         var body = "<table><thead><tr>" + headers.map { "<th>\(esc($0.replacingUnderscores()))</th>" }.joined() + "</tr></thead><tbody>"
         for report in reports {
@@ -108,17 +109,5 @@ enum ReportFormats {
 }
 
 extension String {
-    func replacingUnderscores() -> String { replacingOccurrences("_", with: " ") }
-
-    /// Plain substring replacement (no Foundation).
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
+    func replacingUnderscores() -> String { replacingOccurrences(of: "_", with: " ") }
 }

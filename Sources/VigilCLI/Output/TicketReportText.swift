@@ -1,3 +1,4 @@
+import Foundation
 import VigilWire
 
 /// The ticket half of `vigil report`.
@@ -48,7 +49,7 @@ enum TicketReportText {
 
     static func markdownTable(_ headers: [String], _ rows: [[String]]) -> String {
         var lines = ["| " + headers.map { $0.lowercased() }.joined(separator: " | ") + " |", "|" + headers.map { _ in " --- |" }.joined()]
-        lines += rows.map { "| " + $0.map { $0.replacingOccurrences("|", with: "\\|") }.joined(separator: " | ") + " |" }
+        lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n")
     }
 
