@@ -6,7 +6,9 @@ import ServiceLifecycle
 /// The collector: store, admin token and HTTP server, run as one `Service`.
 ///
 /// Opening happens in `init` (database migrated, admin token written), so a caller can register agents
-/// before the server starts; ``run()`` serves until graceful shutdown.
+/// before the server starts; ``run()`` serves until graceful shutdown. On PostgreSQL any number of
+/// collectors share the store: each ingests and serves reads, and the one holding the leader lock
+/// evaluates alerts, delivers them and prunes rollups.
 public struct Collector: Service {
     /// The configuration in force.
     public let configuration: CollectorConfiguration
@@ -14,10 +16,15 @@ public struct Collector: Service {
     public let store: any Store
     /// The admin token from `DATA_DIR/admin.token`.
     public let adminToken: String
+    /// Whether this replica leads now.
+    public let leadership: Leadership
+    /// This process, as listed in `GET /v1/replicas`.
+    public let identity: ReplicaIdentity
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
 
-    /// Opens the data directory (created if missing) and its SQLite store.
+    /// Opens the data directory (created if missing) and the store: SQLite in the data directory, or
+    /// PostgreSQL (connected and migrated) as `configuration.storage` says.
     ///
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public init(
@@ -33,27 +40,47 @@ public struct Collector: Service {
         } catch {
             throw StoreError(.unavailable, "cannot create data directory \(configuration.dataDirectory): \(error.localizedDescription)")
         }
-        let path = (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite")
-        store = try SQLiteStore(path: path)
+        switch configuration.storage {
+        case .sqlite:
+            store = try SQLiteStore(path: (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite"))
+            leadership = Leadership(leading: true)
+        case .postgres(let settings):
+            store = try await PostgresStore.open(settings, logger: logger)
+            leadership = Leadership(leading: false)
+        }
+        identity = ReplicaIdentity(address: "\(configuration.host):\(configuration.port)")
         adminToken = try await AdminTokenFile.ensure(in: configuration.dataDirectory, store: store, logger: logger)
     }
 
     /// Serves HTTP until the surrounding `ServiceGroup` shuts down.
     public func run() async throws {
-        let router = CollectorRouter.build(store: store, configuration: configuration)
+        let router = CollectorRouter.build(store: store, configuration: configuration, leadership: leadership)
         let logger = self.logger
         let onListening = self.onListening
         let dataDirectory = configuration.dataDirectory
+        let identity = self.identity
+        let host = configuration.host
+        let lock: any LeaderLock = switch configuration.storage {
+        case .sqlite: SoleLeaderLock()
+        case .postgres(let settings): PostgresLeaderLock(settings: settings, logger: logger)
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil-collector"),
             services: [
-                RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger),
-                AlertEvaluator(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger),
-                AlertDispatcher(store: store, settings: configuration.alerts, logger: logger),
+                LeaderElection(
+                    lock: lock, leadership: leadership, store: store, identity: identity,
+                    every: .milliseconds(configuration.leaderCheckEveryMs), logger: logger
+                ),
+                RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
+                AlertEvaluator(
+                    store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership
+                ),
+                AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                identity.listening(on: "\(host):\(port)")
                 logger.notice("collector listening", metadata: [
                     "address": "\(channel.localAddress?.description ?? "?")",
                     "admin_token": "\((dataDirectory as NSString).appendingPathComponent("admin.token"))",
@@ -62,6 +89,12 @@ public struct Collector: Service {
             },
             logger: logger
         )
-        try await app.run()
+        do {
+            try await app.run()
+        } catch {
+            await (store as? PostgresStore)?.close()
+            throw error
+        }
+        await (store as? PostgresStore)?.close()
     }
 }

@@ -53,17 +53,34 @@ public struct TestCollector: Sendable {
     public let ports: PortPromise
     public let directory: TemporaryDirectory
 
-    public init(configure: (inout CollectorConfiguration) -> Void = { _ in }) async throws {
+    /// The PostgreSQL database it uses, when on PostgreSQL.
+    public let database: TestDatabase?
+
+    public init(engine: StoreEngine = .sqlite, configure: (inout CollectorConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory("vigil-collector")
         var configuration = CollectorConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory.path
+        if engine == .postgres {
+            let database = try await TestDatabase.create()
+            configuration.storage = .postgres(database.settings)
+            self.database = database
+        } else {
+            database = nil
+        }
         configure(&configuration)
         let ports = PortPromise()
         self.ports = ports
         var logger = Logger(label: "vigil.test.collector")
         logger.logLevel = .warning
         collector = try await Collector(configuration: configuration, logger: logger, onListening: ports.callback)
+    }
+
+    /// Deletes its data: the directory, and the PostgreSQL database when there is one.
+    public func remove() async {
+        directory.remove()
+        await (collector.store as? PostgresStore)?.close()
+        await database?.drop()
     }
 
     /// Registers an agent straight in the store and returns its token.

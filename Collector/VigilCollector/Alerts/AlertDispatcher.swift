@@ -14,12 +14,14 @@ struct AlertDispatcher: Service {
     let logger: Logger
     /// Time between looks at the outbox. Default 500 ms.
     var every: Duration = .milliseconds(500)
+    /// Deliveries are made only while this replica leads. Default: always (a lone collector).
+    var leadership = Leadership(leading: true)
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await deliverDue(nowMs: WallClock.nowMs())
+                    if leadership.isLeader { try await deliverDue(nowMs: WallClock.nowMs()) }
                 } catch {
                     logger.error("alert delivery pass failed", metadata: ["error": "\(error)"])
                 }

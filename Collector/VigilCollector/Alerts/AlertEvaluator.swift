@@ -18,18 +18,22 @@ struct AlertEvaluator: Service {
     /// The rules that change slowly (SLA periods, ticket clocks, surges, agents, certificates) run at most
     /// this often; outages and burn rates run every pass. Default 30 s.
     var slowEveryMs: Int64 = 30_000
+    /// Passes run only while this replica leads. Default: always (a lone collector).
+    var leadership = Leadership(leading: true)
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var lastSlow: Int64?
             while !Task.isCancelled {
-                do {
+                if leadership.isLeader {
                     let now = WallClock.nowMs()
                     let slow = lastSlow.map { now - $0 >= slowEveryMs } ?? true
-                    try await evaluate(nowMs: now, includeSlowRules: slow)
-                    if slow { lastSlow = now }
-                } catch {
-                    logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
+                    do {
+                        try await evaluate(nowMs: now, includeSlowRules: slow)
+                        if slow { lastSlow = now }
+                    } catch {
+                        logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
+                    }
                 }
                 try await Task.sleep(for: .milliseconds(settings.evaluateEveryMs))
             }

@@ -7,6 +7,7 @@ import VigilCore
 /// ```yaml
 /// listen: 127.0.0.1:7400      # host:port to serve HTTP on
 /// data_dir: ./vigil-data      # SQLite database and admin.token
+/// storage: sqlite             # or postgres: {url: postgres://…}; see StorageSettings.swift
 /// max_body_bytes: 8388608     # decompressed batch size limit (8 MiB)
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
@@ -20,6 +21,10 @@ public struct CollectorConfiguration: Sendable {
     public var port: Int = 7400
     /// Where the database and the admin token live. Default `./vigil-data`.
     public var dataDirectory: String = "./vigil-data"
+    /// Which engine stores the data. Default embedded SQLite in `dataDirectory`.
+    public var storage: StorageSettings = .sqlite
+    /// How often a replica tries for the leader lock and reports itself, in ms. Default 1 s.
+    public var leaderCheckEveryMs: Int64 = 1_000
     /// Largest decompressed batch accepted, in bytes. Default 8 MiB.
     public var maxBodyBytes: Int = 8 * 1024 * 1024
     /// How far back heartbeats are accepted, in ms. Default 400 days (a year-long report plus margin).
@@ -44,7 +49,7 @@ public struct CollectorConfiguration: Sendable {
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
             allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
-                .union(ServiceCatalog.keys).union(AlertSettings.keys)
+                .union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
         )
         var configuration = CollectorConfiguration()
         if let listen = object.optional("listen") {
@@ -64,6 +69,7 @@ public struct CollectorConfiguration: Sendable {
         if let minutes = object.optional("minute_rollup_retention") {
             configuration.minuteRollupRetentionMs = try minutes.durationMs()
         }
+        configuration.storage = try StorageSettings.parse(object)
         configuration.catalog = try ServiceCatalog.parse(object)
         configuration.alerts = try AlertSettings.parse(object)
         return configuration

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// All collector routes.
 enum CollectorRouter {
-    static func build(store: any Store, configuration: CollectorConfiguration) -> Router<BasicRequestContext> {
+    static func build(store: any Store, configuration: CollectorConfiguration, leadership: Leadership) -> Router<BasicRequestContext> {
         let authenticator = Authenticator(store: store)
         let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration)
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
@@ -13,7 +13,7 @@ enum CollectorRouter {
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
 
         let router = Router(context: BasicRequestContext.self)
-        router.get("/healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("/healthz") { _, _ in JSONBody.response(Health(status: "ok", leader: leadership.isLeader)) }
         router.post("/v1/batches", use: batches.handle)
         router.get("/v1/services", use: reads.services)
         router.get("/v1/services/:service/uptime", use: reads.uptime)
@@ -38,7 +38,14 @@ enum CollectorRouter {
         router.post("/v1/maintenance", use: maintenance.add)
         router.delete("/v1/maintenance/:id", use: maintenance.remove)
         router.get("/v1/agents", use: reads.agents)
+        router.get("/v1/replicas", use: reads.replicas)
         router.post("/v1/agents", use: admin.addAgent)
         return router
     }
+}
+
+/// `GET /healthz`: up, and whether this replica leads.
+private struct Health: Encodable {
+    var status: String
+    var leader: Bool
 }

@@ -75,6 +75,27 @@ struct ReadRoutes: Sendable {
         return JSONBody.response(agents)
     }
 
+    /// `GET /v1/replicas[?within=DURATION]`: collectors that reported within the last minute (or
+    /// `within`), leader first.
+    func replicas(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let within: Int64
+        do {
+            within = try DurationText.parseMilliseconds(request.uri.queryParameters.get("within") ?? "1m")
+        } catch {
+            throw APIError.badRequest("within: \(error.description)")
+        }
+        let replicas = try await store.replicas(seenSince: WallClock.nowMs() - within)
+            .sorted { ($0.leader ? 0 : 1, $0.instance) < ($1.leader ? 0 : 1, $1.instance) }
+            .map { replica in
+                ReplicaInfo(
+                    instance: replica.instance, address: replica.address, version: replica.version,
+                    startedAt: ISOTime.format(ms: replica.startedMs), lastSeen: ISOTime.format(ms: replica.lastSeenMs), leader: replica.leader
+                )
+            }
+        return JSONBody.response(replicas)
+    }
+
     /// The window a query asks for: `last` (a duration back from now, default 24h) or `from`/`to`.
     static func window(_ query: Parameters, nowMs: Int64) throws -> (Int64, Int64) {
         let from = query.get("from")

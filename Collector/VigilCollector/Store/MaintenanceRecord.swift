@@ -16,6 +16,14 @@ public struct MaintenanceRecord: Sendable, Hashable {
             self.toMinute = toMinute
             self.timeZone = timeZone
         }
+
+        /// The days as stored: raw values, sorted, comma-separated.
+        var daysColumn: String { days.sorted().map(\.rawValue).joined(separator: ",") }
+
+        /// Days read back from ``daysColumn``.
+        static func days(column: String) -> Set<Weekday> {
+            Set(column.split(separator: ",").compactMap { Weekday(rawValue: String($0)) })
+        }
     }
 
     /// Store id (0 before it is stored).

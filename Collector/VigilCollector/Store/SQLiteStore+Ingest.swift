@@ -21,42 +21,15 @@ extension SQLiteStore {
             }
             let sessionChecks = try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID)
 
-            // Validate, then group accepted heartbeats per check in time order.
-            var rejected: [BatchAck.Rejection] = []
-            var unknownCheck = false
-            var perCheck: [Int64: [Heartbeat]] = [:]
-            var staleAfter: [Int64: Int64] = [:]
-            var rollups = RollupAccumulator()
-            for (index, heartbeat) in batch.heartbeats.enumerated() {
-                guard let check = sessionChecks[heartbeat.check] else {
-                    unknownCheck = true
-                    rejected.append(.init(index: index, reason: "unknown check id \(heartbeat.check): send its definition"))
-                    continue
-                }
-                if heartbeat.timestampMs > input.newestAcceptedMs {
-                    rejected.append(.init(index: index, reason: "timestamp \(heartbeat.timestampMs) is more than the allowed skew in the future"))
-                    continue
-                }
-                if heartbeat.timestampMs < input.oldestAcceptedMs {
-                    rejected.append(.init(index: index, reason: "timestamp \(heartbeat.timestampMs) is older than the retention period"))
-                    continue
-                }
-                perCheck[check.id, default: []].append(heartbeat)
-                staleAfter[check.id] = check.staleAfterMs
-                rollups.record(heartbeat, service: check.service)
+            let plan = IngestPlan(input, sessionChecks: sessionChecks)
+            for (checkID, beats) in plan.perCheck {
+                try Self.fold(db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!)
+                try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
             }
+            let accepted = plan.accepted
+            let newest = plan.newestMs
 
-            var accepted = 0
-            var newest: Int64?
-            for (checkID, beats) in perCheck {
-                let sorted = beats.sorted { $0.timestampMs < $1.timestampMs }
-                try Self.fold(db, checkID: checkID, heartbeats: sorted, staleAfterMs: staleAfter[checkID]!)
-                try Self.recordLatest(db, checkID: checkID, heartbeat: sorted[sorted.count - 1])
-                accepted += sorted.count
-                newest = max(newest ?? Int64.min, sorted[sorted.count - 1].timestampMs)
-            }
-
-            try Self.writeRollups(db, rollups)
+            try Self.writeRollups(db, plan.rollups)
             try db.execute(
                 sql: """
                     INSERT INTO raw_batches
@@ -80,15 +53,13 @@ extension SQLiteStore {
                     newest, newest, input.agentID,
                 ]
             )
-            return IngestOutcome(accepted: accepted, duplicate: false, rejected: rejected, unknownCheck: unknownCheck)
+            return plan.outcome
         }
     }
 
     /// The session's check ids mapped to store ids and stale limits.
-    private static func sessionChecks(
-        _ db: Database, agentID: Int64, sessionID: String
-    ) throws -> [UInt32: (id: Int64, staleAfterMs: Int64, service: String)] {
-        var map: [UInt32: (id: Int64, staleAfterMs: Int64, service: String)] = [:]
+    private static func sessionChecks(_ db: Database, agentID: Int64, sessionID: String) throws -> [UInt32: IngestPlan.SessionCheck] {
+        var map: [UInt32: IngestPlan.SessionCheck] = [:]
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -99,12 +70,9 @@ extension SQLiteStore {
             arguments: [agentID, sessionID]
         )
         for row in rows {
-            let definition = CheckDefinition(
-                id: 0, name: "", service: "", kind: "", target: "",
-                intervalMs: UInt32(truncatingIfNeeded: row["interval_ms"] as Int64),
-                timeoutMs: UInt32(truncatingIfNeeded: row["timeout_ms"] as Int64)
+            map[UInt32(truncatingIfNeeded: row[0] as Int64)] = IngestPlan.SessionCheck(
+                id: row[1], intervalMs: row[2], timeoutMs: row[3], service: row[4]
             )
-            map[UInt32(truncatingIfNeeded: row["local_id"] as Int64)] = (row["id"], definition.staleAfterMs, row["service"])
         }
         return map
     }
@@ -136,20 +104,11 @@ extension SQLiteStore {
         // Everything a heartbeat in this batch can touch, plus the tip (the newest run).
         var runs = try fetchIntervals(db, checkID: checkID, endAfter: first - staleAfterMs, startBefore: Int64.max)
         if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
-        let before = runs
-        for heartbeat in heartbeats {
-            runs = IntervalTimeline.apply(
-                timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: runs,
-                staleAfterMs: staleAfterMs
-            )
-        }
-        guard runs != before else { return }
-        let kept = Set(runs)
-        for run in before where !kept.contains(run) {
+        guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs) else { return }
+        for run in fold.removed {
             try db.execute(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?", arguments: [checkID, run.startMs])
         }
-        let old = Set(before)
-        for run in runs where !old.contains(run) {
+        for run in fold.added {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status, beats, message)

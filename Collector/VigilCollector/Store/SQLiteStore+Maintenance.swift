@@ -17,7 +17,7 @@ extension SQLiteStore {
                     """,
                 arguments: [
                     record.service, record.once?.startMs, record.once?.endMs,
-                    record.weekly.map { $0.days.sorted().map(\.rawValue).joined(separator: ",") },
+                    record.weekly?.daysColumn,
                     record.weekly?.fromMinute, record.weekly?.toMinute, record.weekly?.timeZone,
                     record.reason, record.createdMs,
                 ]
@@ -41,7 +41,7 @@ extension SQLiteStore {
         var weekly: MaintenanceRecord.Weekly?
         if let days: String = row["days"], let from: Int = row["from_minute"], let to: Int = row["to_minute"], let zone: String = row["time_zone"] {
             weekly = .init(
-                days: Set(days.split(separator: ",").compactMap { Weekday(rawValue: String($0)) }),
+                days: MaintenanceRecord.Weekly.days(column: days),
                 fromMinute: from, toMinute: to, timeZone: zone
             )
         }

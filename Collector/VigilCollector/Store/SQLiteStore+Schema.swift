@@ -173,6 +173,14 @@ extension SQLiteStore {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: "CREATE TABLE alert_episodes (key TEXT PRIMARY KEY, since_ms INTEGER NOT NULL) WITHOUT ROWID")
         }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: """
+                CREATE TABLE replicas (
+                    instance TEXT PRIMARY KEY, address TEXT NOT NULL, version TEXT NOT NULL, started_ms INTEGER NOT NULL,
+                    last_seen_ms INTEGER NOT NULL, leader INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 }

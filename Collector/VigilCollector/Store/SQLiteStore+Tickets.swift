@@ -17,7 +17,7 @@ extension SQLiteStore {
                 let existing = try Int64.fetchOne(db, sql: "SELECT id FROM tickets WHERE external_id = ?", arguments: [ticket.externalID])
                 try upsert.execute(arguments: [
                     ticket.externalID, ticket.title, ticket.requester, ticket.organisation, ticket.priority.rawValue,
-                    ticket.category, Self.encodeTags(ticket.tags), ticket.createdMs, nowMs,
+                    ticket.category, TicketCoding.encodeTags(ticket.tags), ticket.createdMs, nowMs,
                 ])
                 let id = existing ?? db.lastInsertedRowID
                 try Self.insertEvents(db, ticketID: id, ticket.events)
@@ -59,7 +59,7 @@ extension SQLiteStore {
         guard !events.isEmpty else { return }
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO ticket_events (ticket_id, at_ms, kind, value) VALUES (?, ?, ?, ?)")
         for event in events {
-            let (kind, value) = Self.encode(event.kind)
+            let (kind, value) = TicketCoding.encode(event.kind)
             try insert.execute(arguments: [ticketID, event.atMs, kind, value])
         }
         try db.execute(
@@ -86,7 +86,7 @@ extension SQLiteStore {
             index[row[0]] = tickets.count
             tickets.append(Ticket(
                 externalID: row[1], title: row[2], requester: row[3], organisation: row[4],
-                priority: TicketPriority(rawValue: row[5]) ?? .normal, category: row[6], tags: decodeTags(row[7]),
+                priority: TicketPriority(rawValue: row[5]) ?? .normal, category: row[6], tags: TicketCoding.decodeTags(row[7]),
                 createdMs: row[8]
             ))
         }
@@ -102,34 +102,11 @@ extension SQLiteStore {
                 arguments: StatementArguments(part)
             )
             while let row = try eventRows.next() {
-                guard let position = index[row[0]], let kind = decode(kind: row[2], value: row[3]) else { continue }
+                guard let position = index[row[0]], let kind = TicketCoding.decode(kind: row[2], value: row[3]) else { continue }
                 events[position, default: []].append(TicketEvent(atMs: row[1], kind: kind))
             }
         }
         for (position, list) in events { tickets[position].events = list }
         return tickets
-    }
-
-    static func encodeTags(_ tags: [String]) -> String { tags.joined(separator: ",") }
-
-    static func decodeTags(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
-
-    static func encode(_ kind: TicketEvent.Kind) -> (String, String) {
-        switch kind {
-        case .status(let status): ("status", status.rawValue)
-        case .agentReply: ("agent_reply", "")
-        case .requesterReply: ("requester_reply", "")
-        case .satisfaction(let good): ("satisfaction", good ? "good" : "bad")
-        }
-    }
-
-    static func decode(kind: String, value: String) -> TicketEvent.Kind? {
-        switch kind {
-        case "status": TicketStatus(rawValue: value).map { .status($0) }
-        case "agent_reply": .agentReply
-        case "requester_reply": .requesterReply
-        case "satisfaction": .satisfaction(good: value == "good")
-        default: nil
-        }
     }
 }

@@ -100,6 +100,13 @@ public protocol Store: Sendable {
     func removeMaintenance(id: Int64) async throws
     /// The number of raw batches stored for an agent (audit).
     func rawBatchCount(agentID: Int64) async throws -> Int
+
+    // MARK: Replicas
+
+    /// Records that a collector replica is alive, and whether it leads.
+    func recordReplica(_ replica: ReplicaRecord) async throws
+    /// Replicas that reported since `sinceMs`, by instance.
+    func replicas(seenSince sinceMs: Int64) async throws -> [ReplicaRecord]
 }
 
 extension Store {

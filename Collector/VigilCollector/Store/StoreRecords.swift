@@ -113,3 +113,29 @@ public struct IngestOutcome: Sendable, Hashable {
         self.unknownCheck = unknownCheck
     }
 }
+
+/// A collector process working on the store, as it last reported itself (DESIGN §9: several replicas
+/// on one PostgreSQL, one of them leading evaluation and alert delivery).
+public struct ReplicaRecord: Sendable, Hashable, Codable {
+    /// Unique per process: host name, process id and start time.
+    public var instance: String
+    /// Where it serves HTTP.
+    public var address: String
+    /// Its version.
+    public var version: String
+    /// When it started (ms since epoch).
+    public var startedMs: Int64
+    /// When it last reported (ms since epoch).
+    public var lastSeenMs: Int64
+    /// Whether it held the leader lock then.
+    public var leader: Bool
+
+    public init(instance: String, address: String, version: String, startedMs: Int64, lastSeenMs: Int64, leader: Bool) {
+        self.instance = instance
+        self.address = address
+        self.version = version
+        self.startedMs = startedMs
+        self.lastSeenMs = lastSeenMs
+        self.leader = leader
+    }
+}

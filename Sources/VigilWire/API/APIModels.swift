@@ -192,3 +192,26 @@ public struct APIErrorBody: Codable, Sendable, Hashable {
     public var error: Detail
     public init(code: String, message: String) { error = Detail(code: code, message: message) }
 }
+
+/// A collector replica working on the shared store, from `GET /v1/replicas`.
+public struct ReplicaInfo: Codable, Sendable, Hashable {
+    /// Host name, process id and start time.
+    public var instance: String
+    /// Where it serves HTTP.
+    public var address: String
+    public var version: String
+    public var startedAt: String
+    /// When it last reported; replicas report every second or so.
+    public var lastSeen: String
+    /// Whether it held the leader lock (evaluation, alert delivery, pruning) when it last reported.
+    public var leader: Bool
+
+    public init(instance: String, address: String, version: String, startedAt: String, lastSeen: String, leader: Bool) {
+        self.instance = instance
+        self.address = address
+        self.version = version
+        self.startedAt = startedAt
+        self.lastSeen = lastSeen
+        self.leader = leader
+    }
+}

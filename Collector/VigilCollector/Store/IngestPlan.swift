@@ -1,0 +1,95 @@
+import VigilCore
+import VigilWire
+
+/// What storing one batch means, worked out the same way for every engine: each heartbeat checked
+/// against the session's checks and the accepted time span, the accepted ones grouped per check in time
+/// order and summed into rollup rows.
+struct IngestPlan {
+    /// A check of the agent's session, as the store knows it.
+    struct SessionCheck {
+        /// Store id.
+        var id: Int64
+        /// A heartbeat older than this ends the check's interval as unknown (see `CheckDefinition`).
+        var staleAfterMs: Int64
+        /// The service it belongs to.
+        var service: String
+
+        init(id: Int64, intervalMs: Int64, timeoutMs: Int64, service: String) {
+            self.id = id
+            self.service = service
+            staleAfterMs = CheckDefinition(
+                id: 0, name: "", service: "", kind: "", target: "",
+                intervalMs: UInt32(truncatingIfNeeded: intervalMs), timeoutMs: UInt32(truncatingIfNeeded: timeoutMs)
+            ).staleAfterMs
+        }
+    }
+
+    /// Refused heartbeats, by index, with the reason.
+    private(set) var rejected: [BatchAck.Rejection] = []
+    /// Whether a heartbeat named a check id the session has not defined.
+    private(set) var unknownCheck = false
+    /// Accepted heartbeats per check id, each sorted by time.
+    private(set) var perCheck: [Int64: [Heartbeat]] = [:]
+    /// The stale limit of each check in `perCheck`.
+    private(set) var staleAfter: [Int64: Int64] = [:]
+    /// The accepted heartbeats summed per service and rollup period.
+    private(set) var rollups = RollupAccumulator()
+    /// How many heartbeats were accepted.
+    private(set) var accepted = 0
+    /// The newest accepted heartbeat's time.
+    private(set) var newestMs: Int64?
+
+    init(_ input: IngestBatch, sessionChecks: [UInt32: SessionCheck]) {
+        for (index, heartbeat) in input.batch.heartbeats.enumerated() {
+            guard let check = sessionChecks[heartbeat.check] else {
+                unknownCheck = true
+                rejected.append(.init(index: index, reason: "unknown check id \(heartbeat.check): send its definition"))
+                continue
+            }
+            if heartbeat.timestampMs > input.newestAcceptedMs {
+                rejected.append(.init(index: index, reason: "timestamp \(heartbeat.timestampMs) is more than the allowed skew in the future"))
+                continue
+            }
+            if heartbeat.timestampMs < input.oldestAcceptedMs {
+                rejected.append(.init(index: index, reason: "timestamp \(heartbeat.timestampMs) is older than the retention period"))
+                continue
+            }
+            perCheck[check.id, default: []].append(heartbeat)
+            staleAfter[check.id] = check.staleAfterMs
+            rollups.record(heartbeat, service: check.service)
+            accepted += 1
+            newestMs = max(newestMs ?? Int64.min, heartbeat.timestampMs)
+        }
+        for (id, beats) in perCheck { perCheck[id] = beats.sorted { $0.timestampMs < $1.timestampMs } }
+    }
+
+    /// The outcome to answer the agent with.
+    var outcome: IngestOutcome {
+        IngestOutcome(accepted: accepted, duplicate: false, rejected: rejected, unknownCheck: unknownCheck)
+    }
+}
+
+/// How time-ordered heartbeats change a check's stored intervals.
+struct IntervalFold {
+    /// Stored intervals that no longer exist.
+    var removed: [StateInterval]
+    /// Intervals to write (new or changed).
+    var added: [StateInterval]
+
+    /// Folds `heartbeats` into `runs` (every stored interval they can touch, plus the newest); `nil` when
+    /// nothing changes.
+    init?(runs: [StateInterval], heartbeats: [Heartbeat], staleAfterMs: Int64) {
+        var after = runs
+        for heartbeat in heartbeats {
+            after = IntervalTimeline.apply(
+                timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: after,
+                staleAfterMs: staleAfterMs
+            )
+        }
+        guard after != runs else { return nil }
+        let kept = Set(after)
+        let old = Set(runs)
+        removed = runs.filter { !kept.contains($0) }
+        added = after.filter { !old.contains($0) }
+    }
+}

@@ -1,0 +1,178 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, one migration per version, applied in order and recorded in
+/// `vigil_schema_migrations`. Never edit a shipped migration: add a new one.
+///
+/// Several collectors may start at once: migrating holds a session advisory lock, so one migrates and
+/// the others wait and then find nothing left to do.
+enum PostgresMigrations {
+    struct Migration: Sendable {
+        var version: Int64
+        var name: String
+        var sql: [String]
+    }
+
+    /// The advisory lock key held while migrating ("VIGILMIG").
+    static let lockKey: Int64 = 0x5649_4749_4C4D_4947
+
+    /// The newest version.
+    static var latest: Int64 { all.last!.version }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: [
+            """
+            CREATE TABLE admin_tokens (
+                id BIGSERIAL PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, note TEXT NOT NULL, created_ms BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE agents (
+                id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, token_hash TEXT NOT NULL UNIQUE,
+                created_ms BIGINT NOT NULL, last_seen_ms BIGINT, agent_version TEXT, session_id TEXT,
+                batches BIGINT NOT NULL DEFAULT 0, heartbeats BIGINT NOT NULL DEFAULT 0, dropped BIGINT NOT NULL DEFAULT 0,
+                last_heartbeat_ms BIGINT
+            )
+            """,
+            """
+            CREATE TABLE checks (
+                id BIGSERIAL PRIMARY KEY, agent_id BIGINT NOT NULL REFERENCES agents(id), name TEXT NOT NULL,
+                local_id BIGINT NOT NULL, service TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+                interval_ms BIGINT NOT NULL, timeout_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL,
+                last_ts_ms BIGINT, last_status TEXT, last_latency_us BIGINT, last_code BIGINT, last_message TEXT,
+                UNIQUE (agent_id, name)
+            )
+            """,
+            "CREATE INDEX checks_by_service ON checks(service)",
+            """
+            CREATE TABLE session_checks (
+                agent_id BIGINT NOT NULL, session_id TEXT NOT NULL, local_id BIGINT NOT NULL,
+                check_id BIGINT NOT NULL REFERENCES checks(id), PRIMARY KEY (agent_id, session_id, local_id)
+            )
+            """,
+            """
+            CREATE TABLE state_intervals (
+                check_id BIGINT NOT NULL REFERENCES checks(id), start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL,
+                last_beat_ms BIGINT NOT NULL, status TEXT NOT NULL, beats BIGINT NOT NULL DEFAULT 1,
+                message TEXT NOT NULL DEFAULT '', PRIMARY KEY (check_id, start_ms)
+            )
+            """,
+            "CREATE INDEX state_intervals_by_end ON state_intervals(check_id, end_ms)",
+            """
+            CREATE TABLE raw_batches (
+                agent_id BIGINT NOT NULL REFERENCES agents(id), session_id TEXT NOT NULL, seq BIGINT NOT NULL,
+                received_ms BIGINT NOT NULL, content_type TEXT NOT NULL, content_encoding TEXT NOT NULL, body BYTEA NOT NULL,
+                heartbeats BIGINT NOT NULL, accepted BIGINT NOT NULL, PRIMARY KEY (agent_id, session_id, seq)
+            )
+            """,
+            """
+            CREATE TABLE rollups (
+                service TEXT NOT NULL, resolution_ms BIGINT NOT NULL, start_ms BIGINT NOT NULL, up BIGINT NOT NULL,
+                degraded BIGINT NOT NULL, down BIGINT NOT NULL, latency BYTEA NOT NULL,
+                PRIMARY KEY (service, resolution_ms, start_ms)
+            )
+            """,
+            """
+            CREATE TABLE maintenance (
+                id BIGSERIAL PRIMARY KEY, service TEXT NOT NULL, start_ms BIGINT, end_ms BIGINT, days TEXT,
+                from_minute BIGINT, to_minute BIGINT, time_zone TEXT, reason TEXT NOT NULL, created_ms BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE tickets (
+                id BIGSERIAL PRIMARY KEY, external_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, requester TEXT NOT NULL,
+                organisation TEXT NOT NULL, priority TEXT NOT NULL, category TEXT NOT NULL, tags TEXT NOT NULL,
+                created_ms BIGINT NOT NULL, status TEXT NOT NULL, updated_ms BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX tickets_by_created ON tickets(created_ms)",
+            """
+            CREATE TABLE ticket_events (
+                ticket_id BIGINT NOT NULL REFERENCES tickets(id), at_ms BIGINT NOT NULL, kind TEXT NOT NULL,
+                value TEXT NOT NULL, PRIMARY KEY (ticket_id, at_ms, kind, value)
+            )
+            """,
+            """
+            CREATE TABLE alerts (
+                id BIGSERIAL PRIMARY KEY, dedupe_key TEXT NOT NULL UNIQUE, type TEXT NOT NULL, severity TEXT NOT NULL,
+                service TEXT, occurred_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL, body TEXT NOT NULL, silenced_by TEXT
+            )
+            """,
+            "CREATE INDEX alerts_by_created ON alerts(created_ms)",
+            """
+            CREATE TABLE deliveries (
+                alert_id BIGINT NOT NULL REFERENCES alerts(id), hook TEXT NOT NULL, delivery_id TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_attempt_ms BIGINT NOT NULL,
+                last_error TEXT NOT NULL DEFAULT '', finished_ms BIGINT, PRIMARY KEY (alert_id, hook)
+            )
+            """,
+            "CREATE INDEX deliveries_due ON deliveries(state, next_attempt_ms)",
+            """
+            CREATE TABLE silences (
+                id BIGSERIAL PRIMARY KEY, service TEXT, type TEXT, severity TEXT, start_ms BIGINT NOT NULL,
+                end_ms BIGINT NOT NULL, reason TEXT NOT NULL, created_ms BIGINT NOT NULL
+            )
+            """,
+            "CREATE TABLE alert_episodes (key TEXT PRIMARY KEY, since_ms BIGINT NOT NULL)",
+        ]),
+        Migration(version: 2, name: "collector replicas", sql: [
+            """
+            CREATE TABLE replicas (
+                instance TEXT PRIMARY KEY, address TEXT NOT NULL, version TEXT NOT NULL, started_ms BIGINT NOT NULL,
+                last_seen_ms BIGINT NOT NULL, leader BOOLEAN NOT NULL DEFAULT FALSE
+            )
+            """,
+        ]),
+    ]
+
+    /// The versions applied so far (none on an empty database).
+    static func applied(_ connection: PostgresConnection, logger: Logger) async throws -> Set<Int64> {
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS vigil_schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+            )
+            """, logger: logger)
+        var versions: Set<Int64> = []
+        for try await version in try await connection.query("SELECT version FROM vigil_schema_migrations", logger: logger).decode(Int64.self) {
+            versions.insert(version)
+        }
+        return versions
+    }
+
+    /// Applies every migration up to `target` (default: all) not applied yet, each in its own
+    /// transaction; returns the versions it applied.
+    @discardableResult
+    static func migrate(_ connection: PostgresConnection, upTo target: Int64 = latest, logger: Logger) async throws -> [Int64] {
+        try await connection.query("SELECT pg_advisory_lock(\(lockKey))", logger: logger)
+        do {
+            let done = try await applied(connection, logger: logger)
+            if let newest = done.max(), newest > latest {
+                throw StoreError(.unavailable, "the database has schema version \(newest), newer than this collector knows (\(latest)): upgrade the collector")
+            }
+            var ran: [Int64] = []
+            for migration in all where migration.version <= target && !done.contains(migration.version) {
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    for statement in migration.sql {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO vigil_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                        logger: logger
+                    )
+                    try await connection.query("COMMIT", logger: logger)
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw StoreError(.unavailable, "PostgreSQL migration \(migration.version) (\(migration.name)) failed: \(describePostgresError(error))")
+                }
+                ran.append(migration.version)
+                logger.notice("applied PostgreSQL migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+            try await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+            return ran
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(lockKey))", logger: logger)
+            throw error
+        }
+    }
+}
