@@ -13,9 +13,9 @@ struct AlertRuleTests {
         AlertEvaluator(store: harness.collector.store, catalog: catalog, settings: AlertSettings(), logger: Logger(label: "test"))
     }
 
-    @Test("a full outage fires the page burn rate and an unreachable SLA once each")
-    func burnAndSLA() async throws {
-        let harness = try await TestCollector()
+    @Test("a full outage fires the page burn rate and an unreachable SLA once each", arguments: StoreEngine.available)
+    func burnAndSLA(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         // A fixed "now" in the middle of November 2026, so the month's remaining time is known.
         let now: Int64 = 1_795_176_000_000 // 2026-11-20T12:00:00Z
@@ -45,9 +45,9 @@ struct AlertRuleTests {
         #expect(try await evaluator.evaluate(nowMs: now + 5_000).isEmpty)
     }
 
-    @Test("a silent agent raises agent.silent once, and agent.recovered once when it is back")
-    func agents() async throws {
-        let harness = try await TestCollector()
+    @Test("a silent agent raises agent.silent once, and agent.recovered once when it is back", arguments: StoreEngine.available)
+    func agents(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let store = harness.collector.store
         let agent = try await store.registerAgent(name: "edge-1", tokenHash: "h", nowMs: 0)
@@ -67,9 +67,9 @@ struct AlertRuleTests {
         #expect(try await evaluator.evaluate(nowMs: now + 4_000).isEmpty)
     }
 
-    @Test("ticket clocks at risk and breached raise one event each")
-    func tickets() async throws {
-        let harness = try await TestCollector()
+    @Test("ticket clocks at risk and breached raise one event each", arguments: StoreEngine.available)
+    func tickets(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let now = WallClockForTests.nowMs()
         // Seeds' policy: first response within 24 h. 23 h old: 1 h of 24 left, under 25 % → at risk;
@@ -86,9 +86,9 @@ struct AlertRuleTests {
 }
 
 extension AlertRuleTests {
-    @Test("a certificate under its warning days raises certificate.expiring once per level")
-    func certificates() async throws {
-        let harness = try await TestCollector()
+    @Test("a certificate under its warning days raises certificate.expiring once per level", arguments: StoreEngine.available)
+    func certificates(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let store = harness.collector.store
         let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0)
@@ -116,9 +116,9 @@ extension AlertRuleTests {
 }
 
 extension AlertRuleTests {
-    @Test("reminders every N while an outage stays open; a delivery past its maximum age is marked failed")
-    func remindersAndFailure() async throws {
-        let harness = try await TestCollector()
+    @Test("reminders every N while an outage stays open; a delivery past its maximum age is marked failed", arguments: StoreEngine.available)
+    func remindersAndFailure(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let now: Int64 = 1_795_176_000_000
         let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 30_000, timeoutMs: 10_000)

@@ -44,8 +44,8 @@ actor Receiver {
 
 @Suite("Alert hooks")
 struct AlertTests {
-    @Test("an outage makes one signed outage.opened and one outage.resolved, retried through a failure")
-    func outageWebhook() async throws {
+    @Test("an outage makes one signed outage.opened and one outage.resolved, retried through a failure", arguments: StoreEngine.available)
+    func outageWebhook(engine: StoreEngine) async throws {
         let receiver = Receiver(failFirst: 1)
         let router = Router()
         router.post("/chat") { request, _ -> Response in
@@ -66,7 +66,7 @@ struct AlertTests {
             let hookPort = await receiverPorts.port()
             let files = try TemporaryDirectory("hooks")
             defer { files.remove() }
-            let harness = try await TestCollector { configuration in
+            let harness = try await TestCollector(engine: engine) { configuration in
                 configuration.alerts.evaluateEveryMs = 200
                 var chat = HookConfiguration(name: "chat", url: "http://127.0.0.1:\(hookPort)/chat")
                 chat.kind = .chat
@@ -158,9 +158,9 @@ struct AlertTests {
         #expect(!hook.routes(other))
     }
 
-    @Test("a silence keeps an outage's events from the hooks; they are recorded as silenced")
-    func silenced() async throws {
-        let harness = try await TestCollector { configuration in
+    @Test("a silence keeps an outage's events from the hooks; they are recorded as silenced", arguments: StoreEngine.available)
+    func silenced(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine) { configuration in
             configuration.alerts.evaluateEveryMs = 100
             configuration.alerts.hooks = [HookConfiguration(name: "ops", url: "http://127.0.0.1:1/hook")]
         }

@@ -38,9 +38,9 @@ struct IngestTests {
         )
     }
 
-    @Test("a batch is stored once; retrying it changes nothing")
-    func dedupe() async throws {
-        let harness = try await TestCollector()
+    @Test("a batch is stored once; retrying it changes nothing", arguments: StoreEngine.available)
+    func dedupe(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in
@@ -68,9 +68,9 @@ struct IngestTests {
         }
     }
 
-    @Test("missing or wrong tokens get 401")
-    func auth() async throws {
-        let harness = try await TestCollector()
+    @Test("missing or wrong tokens get 401", arguments: StoreEngine.available)
+    func auth(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         _ = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in
@@ -83,9 +83,9 @@ struct IngestTests {
         }
     }
 
-    @Test("bad bodies get 400 with a reason, unknown encodings 415")
-    func badBodies() async throws {
-        let harness = try await TestCollector()
+    @Test("bad bodies get 400 with a reason, unknown encodings 415", arguments: StoreEngine.available)
+    func badBodies(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in
@@ -110,9 +110,9 @@ struct IngestTests {
         }
     }
 
-    @Test("a zip bomb is refused with 413 at the limit")
-    func zipBomb() async throws {
-        let harness = try await TestCollector { $0.maxBodyBytes = 1 << 20 }
+    @Test("a zip bomb is refused with 413 at the limit", arguments: StoreEngine.available)
+    func zipBomb(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine) { $0.maxBodyBytes = 1 << 20 }
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         let deflater = try Deflater(format: .zlib, level: 9)
@@ -129,9 +129,9 @@ struct IngestTests {
         }
     }
 
-    @Test("future and unknown-check heartbeats are refused one by one; the rest is kept")
-    func partialRejects() async throws {
-        let harness = try await TestCollector()
+    @Test("future and unknown-check heartbeats are refused one by one; the rest is kept", arguments: StoreEngine.available)
+    func partialRejects(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in
@@ -149,9 +149,9 @@ struct IngestTests {
         }
     }
 
-    @Test("a JSON batch, gzip-compressed, is accepted like the agent's own")
-    func jsonGzip() async throws {
-        let harness = try await TestCollector()
+    @Test("a JSON batch, gzip-compressed, is accepted like the agent's own", arguments: StoreEngine.available)
+    func jsonGzip(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in

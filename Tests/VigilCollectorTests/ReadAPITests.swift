@@ -17,9 +17,9 @@ struct ReadAPITests {
         return (Int(response.status.code), Data(buffer.readableBytesView))
     }
 
-    @Test("uptime over an explicit window has exact seconds")
-    func uptimeWindow() async throws {
-        let harness = try await TestCollector()
+    @Test("uptime over an explicit window has exact seconds", arguments: StoreEngine.available)
+    func uptimeWindow(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in
@@ -46,9 +46,9 @@ struct ReadAPITests {
         }
     }
 
-    @Test("read routes need an admin token; unknown services are 404; bad windows 400")
-    func errors() async throws {
-        let harness = try await TestCollector()
+    @Test("read routes need an admin token; unknown services are 404; bad windows 400", arguments: StoreEngine.available)
+    func errors(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let agentToken = try await harness.addAgent("a1")
         try await withServices([harness.collector]) { () async throws in

@@ -39,9 +39,9 @@ struct SLAAPITests {
         return (Int(response.status.code), Data(buffer.readableBytesView))
     }
 
-    @Test("two locations ingested over HTTP give exact SLA figures, outages and rollups")
-    func serviceFigures() async throws {
-        let harness = try await TestCollector { configuration in
+    @Test("two locations ingested over HTTP give exact SLA figures, outages and rollups", arguments: StoreEngine.available)
+    func serviceFigures(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine) { configuration in
             var policy = ServicePolicy()
             policy.target = Percentage("99")
             policy.latency = LatencyObjective(thresholdMs: 300, target: Percentage("99")!)
@@ -110,9 +110,9 @@ struct SLAAPITests {
         }
     }
 
-    @Test("bad windows and maintenance requests are refused with a reason")
-    func badRequests() async throws {
-        let harness = try await TestCollector()
+    @Test("bad windows and maintenance requests are refused with a reason", arguments: StoreEngine.available)
+    func badRequests(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let admin = harness.collector.adminToken
         try await withServices([harness.collector]) { () async throws in

@@ -39,22 +39,4 @@ struct StoreSchemaTests {
         #expect(cover.keys[RollupResolution.hour.rawValue] == [day + 23 * hour, 3 * day])
         #expect(cover.keys[RollupResolution.minute.rawValue]?.count == 30)
     }
-
-    @Test("minute rollups are pruned; hour and day rollups stay")
-    func pruning() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")
-        var rollups = RollupAccumulator()
-        rollups.record(Heartbeat(check: 1, timestampMs: 90_000, status: .up, latencyUs: 1_000), service: "web")
-        rollups.record(Heartbeat(check: 1, timestampMs: 150_000, status: .down), service: "web")
-        let rows = rollups
-        try await store.pool.write { db in try SQLiteStore.writeRollups(db, rows) }
-        let hourRange = [TimeRange(startMs: 0, endMs: 3_600_000)]
-        #expect(try await store.probeCounts(service: "web", over: hourRange).total == 2)
-        // Minute rows at 60 000 and 120 000: both pruned by a cutoff at 180 000.
-        #expect(try await store.pruneMinuteRollups(before: 180_000) == 2)
-        #expect(try await store.probeCounts(service: "web", over: hourRange).total == 2)
-        #expect(try await store.probeCounts(service: "web", over: [TimeRange(startMs: 60_000, endMs: 180_000)]).total == 0)
-    }
 }

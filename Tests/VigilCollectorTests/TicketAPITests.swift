@@ -12,9 +12,9 @@ struct TicketAPITests {
         return #"{"external_id": "\#(id)", "title": "help \#(id)", "requester": "ann@example.com", "organisation": "\#(organisation)", "priority": "high", "category": "technical", "tags": \#(tags), "created_at": "\#(ISOTime.format(ms: ms))"\#(statusField)}"#
     }
 
-    @Test("an outage links exactly the tickets for its service and time; the report and the outage show them")
-    func outageLinksTickets() async throws {
-        let harness = try await TestCollector { configuration in
+    @Test("an outage links exactly the tickets for its service and time; the report and the outage show them", arguments: StoreEngine.available)
+    func outageLinksTickets(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine) { configuration in
             configuration.catalog.aliases["web"] = ["public-web"]
         }
         defer { harness.directory.remove() }
@@ -66,9 +66,9 @@ struct TicketAPITests {
         }
     }
 
-    @Test("events, webhooks and imports: idempotent, validated, mapped")
-    func intake() async throws {
-        let harness = try await TestCollector()
+    @Test("events, webhooks and imports: idempotent, validated, mapped", arguments: StoreEngine.available)
+    func intake(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
         defer { harness.directory.remove() }
         let admin = harness.collector.adminToken
         try await withServices([harness.collector]) { () async throws in

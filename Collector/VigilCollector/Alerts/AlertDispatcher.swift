@@ -23,7 +23,7 @@ struct AlertDispatcher: Service {
                 do {
                     if leadership.isLeader { try await deliverDue(nowMs: WallClock.nowMs()) }
                 } catch {
-                    logger.error("alert delivery pass failed", metadata: ["error": "\(error)"])
+                    if !Task.isCancelled { logger.error("alert delivery pass failed", metadata: ["error": "\(error)"]) }
                 }
                 try await Task.sleep(for: every)
             }

@@ -32,7 +32,7 @@ struct AlertEvaluator: Service {
                         try await evaluate(nowMs: now, includeSlowRules: slow)
                         if slow { lastSlow = now }
                     } catch {
-                        logger.error("alert evaluation failed", metadata: ["error": "\(error)"])
+                        if !Task.isCancelled { logger.error("alert evaluation failed", metadata: ["error": "\(error)"]) }
                     }
                 }
                 try await Task.sleep(for: .milliseconds(settings.evaluateEveryMs))

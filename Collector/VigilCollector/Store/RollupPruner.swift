@@ -25,7 +25,7 @@ struct RollupPruner: Service {
                     let removed = try await store.pruneMinuteRollups(before: WallClock.nowMs() - retentionMs)
                     if removed > 0 { logger.info("pruned minute rollups", metadata: ["rows": "\(removed)"]) }
                 } catch {
-                    logger.error("pruning minute rollups failed", metadata: ["error": "\(error)"])
+                    if !Task.isCancelled { logger.error("pruning minute rollups failed", metadata: ["error": "\(error)"]) }
                 }
                 try await Task.sleep(for: every)
             }

@@ -59,6 +59,7 @@ public final class PostgresStore: Store {
         } catch let error as StoreError {
             throw error
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             throw StoreError(.unavailable, "PostgreSQL failed \(what): \(describePostgresError(error))")
         }
     }

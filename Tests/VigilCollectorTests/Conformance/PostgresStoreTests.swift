@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+import VigilCore
+import VigilTestSupport
+@testable import VigilCollector
+
+/// What only PostgreSQL has: connection failures, migrations shared by replicas, the leader lock.
+@Suite("PostgreSQL store")
+struct PostgresStoreTests {
+    static var quiet: Logger {
+        var logger = Logger(label: "vigil.test.postgres")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    @Test("the test command gives the tests a PostgreSQL server in CI")
+    func serverInCI() {
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            #expect(StoreEngine.postgresURL != nil, "CI runs the store suite on both engines: run the tests through scripts/test")
+        }
+    }
+
+    @Test("a wrong password or a closed port is a clear error within seconds, not a hang", arguments: StoreEngine.postgresOnly)
+    func connectionFailures(engine: StoreEngine) async throws {
+        var wrong = try PostgresSettings(url: try #require(StoreEngine.postgresURL))
+        wrong.password = "not-the-password"
+        let start = ContinuousClock.now
+        do {
+            _ = try await PostgresStore.open(wrong, logger: Self.quiet)
+            Issue.record("a wrong password must not open the store")
+        } catch let error as StoreError {
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("password authentication failed"), "\(error.message)")
+        }
+        var closed = wrong
+        closed.port = 1
+        closed.connectTimeoutMs = 2_000
+        do {
+            _ = try await PostgresStore.open(closed, logger: Self.quiet)
+            Issue.record("a closed port must not open the store")
+        } catch let error as StoreError {
+            #expect(error.message.contains("cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error.message)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("a version 1 database is upgraded in place and keeps its data", arguments: StoreEngine.postgresOnly)
+    func upgradeFromV1(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let connection = try await database.settings.connect(logger: Self.quiet)
+        try await PostgresMigrations.migrate(connection, upTo: 1, logger: Self.quiet)
+        for sql in [
+            "INSERT INTO agents (name, token_hash, created_ms) VALUES ('a', 'h', 0)",
+            """
+            INSERT INTO checks (agent_id, name, local_id, service, kind, target, interval_ms, timeout_ms, updated_ms)
+            VALUES (1, 'web', 1, 'web', 'http', 'http://x', 10000, 5000, 0)
+            """,
+            "INSERT INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status) VALUES (1, 0, 100, 50, 'down')",
+        ] {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quiet)
+        }
+        try await connection.close()
+
+        let before = try await StoreMigrations.run(
+            storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
+        )
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas"])
+        let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
+        let runs = try await store.intervals(checkID: 1, overlapping: TimeRange(startMs: 0, endMs: 1_000))
+        #expect(runs == [StateInterval(status: .down, startMs: 0, endMs: 100, lastBeatMs: 50, beats: 1, message: "")])
+        try await store.recordReplica(ReplicaRecord(instance: "x", address: "a", version: "v", startedMs: 0, lastSeenMs: 1, leader: false))
+        #expect(try await store.replicas(seenSince: 0).count == 1)
+        await store.close()
+        let after = try await StoreMigrations.run(storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: false, logger: Self.quiet)
+        #expect(after.pending.isEmpty)
+        await database.drop()
+    }
+
+    @Test("replicas starting at once on an empty database migrate it once", arguments: StoreEngine.postgresOnly)
+    func concurrentMigrations(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresStore.open(database.settings, logger: Self.quiet) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(stores.count == 4)
+        let status = try await StoreMigrations.run(storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet)
+        #expect(status.applied.count == PostgresMigrations.all.count && status.pending.isEmpty)
+        for store in stores { await store.close() }
+        await database.drop()
+    }
+
+    @Test("one replica holds the leader lock; it passes on when the holder lets go or its connection dies",
+          arguments: StoreEngine.postgresOnly)
+    func leaderLock(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let first = PostgresLeaderLock(settings: database.settings, logger: Self.quiet)
+        let second = PostgresLeaderLock(settings: database.settings, logger: Self.quiet)
+        #expect(try await first.acquireOrConfirm())
+        #expect(try await !second.acquireOrConfirm())
+        #expect(try await first.acquireOrConfirm())
+        await first.release()
+        #expect(try await second.acquireOrConfirm())
+        #expect(try await !first.acquireOrConfirm())
+
+        // The holder's session is killed (as when its process dies): the server frees the lock.
+        try await TestDatabase.admin(database.settings, """
+            SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = \(UInt32(truncatingIfNeeded: PostgresLeaderLock.key))
+            """)
+        // The killed holder either notices (an error: it stops leading) or, finding the lock free again,
+        // takes it anew; either way exactly one replica leads.
+        let secondLeads = (try? await second.acquireOrConfirm()) ?? false
+        let firstLeads = try await first.acquireOrConfirm()
+        #expect(secondLeads != firstLeads)
+        await first.release()
+        await second.release()
+        await database.drop()
+    }
+}
