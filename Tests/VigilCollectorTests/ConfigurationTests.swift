@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilConfig
 import VigilCore
+import VigilTestSupport
 @testable import VigilCollector
 
 @Suite("Collector configuration")
@@ -33,6 +34,47 @@ struct ConfigurationTests {
         #expect(tickets.pauseStatuses == [.pending, .onHold] && tickets.satisfactionTarget.description == "90%")
     }
 
+    @Test("the compose example's collector config is valid; storage is SQLite unless set")
+    func composeExample() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/compose/collector.yaml").path
+        let loaded = try CollectorConfiguration.load(path: path)
+        #expect(loaded.storage == .sqlite)
+        #expect(loaded.alerts.hooks.map(\.name) == ["log"])
+    }
+
+    @Test("storage.postgres is read with its URL, password file and limits; mistakes are located")
+    func storage() throws {
+        let directory = try TemporaryDirectory("vigil-config")
+        defer { directory.remove() }
+        try "s3cret\n".write(toFile: directory.path + "/pw", atomically: true, encoding: .utf8)
+        let yaml = """
+            storage:
+              postgres:
+                url: postgres://vigil@db.internal:6432/metrics?sslmode=verify-full&sslrootcert=/etc/ca.pem
+                password_file: \(directory.path)/pw
+                max_connections: 4
+                connect_timeout: 2s
+                query_timeout: 10s
+            """
+        let loaded = try CollectorConfiguration.parse(ConfigDocument.parse(yaml, file: "c.yaml"))
+        var expected = try PostgresSettings(url: "postgres://vigil@db.internal:6432/metrics?sslmode=verify-full&sslrootcert=/etc/ca.pem")
+        expected.password = "s3cret"
+        expected.maxConnections = 4
+        expected.connectTimeoutMs = 2_000
+        expected.queryTimeoutMs = 10_000
+        #expect(loaded.storage == .postgres(expected))
+        #expect(expected.tlsMode == .verifyFull && expected.rootCertificatePath == "/etc/ca.pem" && expected.database == "metrics")
+        #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("storage: {postgres: {url: mysql://x}}\n", file: "c.yaml"))
+        }
+        #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("storage: {postgres: {url: \"postgres://x/db?sslmode=maybe\"}}\n", file: "c.yaml"))
+        }
+        #expect(StorageSettings.sqlite == (try StorageSettings(argument: "sqlite")))
+        #expect(PostgresSettings.redacted("postgres://u:pw@h/db") == "postgres://u:***@h/db")
+    }
+
     @Test("SLA mistakes are located", arguments: [
         ("services:\n  api:\n    sla: {target: 101}\n", "c.yaml:3:19: services.api.sla.target: expected a percentage between 0 and 100 with at most 4 decimals, e.g. 99.9"),
         ("services:\n  api:\n    sla: {calendar: nope}\n", "c.yaml:3:21: services.api.sla.calendar: unknown calendar \"nope\" (defined: 24x7)"),
@@ -57,3 +99,4 @@ struct ConfigurationTests {
         #expect(error?.description == "c.yaml:1:9: listen: expected HOST:PORT, e.g. 127.0.0.1:7400")
     }
 }
+

@@ -46,6 +46,38 @@ struct ReadAPITests {
         }
     }
 
+    @Test("an agent name registered twice is 409, or a new token with replace; replicas and health show the leader",
+          arguments: StoreEngine.available)
+    func agentsAndReplicas(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let client = CollectorClientForTests(port: port, token: harness.collector.adminToken)
+            let first = try await client.post("/v1/agents", ["name": "node-1"])
+            #expect(first.0 == 201)
+            let oldToken = try #require(try JSONSerialization.jsonObject(with: first.1) as? [String: Any])["token"] as? String
+            #expect(try await client.post("/v1/agents", ["name": "node-1"]).0 == 409)
+            let replaced = try await client.post("/v1/agents", ["name": "node-1", "replace": true])
+            #expect(replaced.0 == 200)
+            let newToken = try #require(try JSONSerialization.jsonObject(with: replaced.1) as? [String: Any])["token"] as? String
+            #expect(try await harness.collector.store.agent(tokenHash: Tokens.hash(try #require(oldToken))) == nil)
+            #expect(try await harness.collector.store.agent(tokenHash: Tokens.hash(try #require(newToken)))?.name == "node-1")
+
+            // The replica reports itself within a second or so, as leader once it holds the lock.
+            var replicas: [ReplicaInfo] = []
+            let reported = { (list: [ReplicaInfo]) in list.first.map { $0.leader && $0.address.hasSuffix(":\(port)") } ?? false }
+            for _ in 0..<50 where !reported(replicas) {
+                try await Task.sleep(for: .milliseconds(100))
+                replicas = try JSONDecoder().decode([ReplicaInfo].self, from: try await Self.get(port, "/v1/replicas", token: harness.collector.adminToken).1)
+            }
+            #expect(replicas.count == 1 && reported(replicas))
+            let health = try JSONSerialization.jsonObject(with: try await Self.get(port, "/healthz", token: nil).1) as? [String: Any]
+            #expect(health?["leader"] as? Bool == true)
+            #expect(try await Self.get(port, "/v1/replicas", token: nil).0 == 401)
+        }
+    }
+
     @Test("read routes need an admin token; unknown services are 404; bad windows 400", arguments: StoreEngine.available)
     func errors(engine: StoreEngine) async throws {
         let harness = try await TestCollector(engine: engine)
@@ -79,5 +111,22 @@ struct ReadAPITests {
         // Stored hashed, never in clear.
         let database = try String(decoding: Data(contentsOf: URL(fileURLWithPath: directory.path + "/vigil.sqlite")), as: UTF8.self)
         #expect(!database.contains(first.adminToken))
+    }
+}
+
+/// JSON POSTs with the admin token, answering status and body.
+struct CollectorClientForTests {
+    let port: Int
+    let token: String
+
+    func post(_ path: String, _ body: [String: Any]) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), Data(buffer.readableBytesView))
     }
 }

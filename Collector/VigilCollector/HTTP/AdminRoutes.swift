@@ -6,7 +6,8 @@ struct AdminRoutes: Sendable {
     let store: any Store
     let authenticator: Authenticator
 
-    /// `POST /v1/agents {"name": ...}` → `201 {"name", "token"}`; 409 when the name is taken.
+    /// `POST /v1/agents {"name": ..., "replace": false}` → `201 {"name", "token"}`; 409 when the name is
+    /// taken, unless `replace` is true: then that agent gets the new token (`200`) and its old one stops working.
     func addAgent(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
         let body = try await JSONBody.decode(AgentCreateRequest.self, from: request)
@@ -18,7 +19,10 @@ struct AdminRoutes: Sendable {
         do {
             _ = try await store.registerAgent(name: name, tokenHash: Tokens.hash(token), nowMs: WallClock.nowMs())
         } catch let error as StoreError where error.code == .alreadyExists {
-            throw APIError(.conflict, code: "already_exists", error.message)
+            guard body.replace == true else { throw APIError(.conflict, code: "already_exists", error.message) }
+            try await store.replaceAgentToken(name: name, tokenHash: Tokens.hash(token))
+            context.logger.notice("replaced agent token", metadata: ["agent": "\(name)"])
+            return JSONBody.response(AgentCreated(name: name, token: token), status: .ok)
         }
         context.logger.notice("registered agent", metadata: ["agent": "\(name)"])
         return JSONBody.response(AgentCreated(name: name, token: token), status: .created)

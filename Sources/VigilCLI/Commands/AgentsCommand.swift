@@ -52,8 +52,12 @@ struct AgentsCommand: AsyncParsableCommand {
         @Argument(help: "Agent name: letters, digits, '.', '-', '_'.")
         var name: String
 
+        @Flag(help: "If the name is taken, give that agent a new token (its old token stops working).")
+        var replace = false
+
         func run() async throws {
-            let created = try await connection.client().post("/v1/agents", body: AgentCreateRequest(name: name), as: AgentCreated.self)
+            let request = AgentCreateRequest(name: name, replace: replace ? true : nil)
+            let created = try await connection.client().post("/v1/agents", body: request, as: AgentCreated.self)
             print(created.token)
         }
     }

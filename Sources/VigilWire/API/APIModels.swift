@@ -165,7 +165,12 @@ public struct AgentInfo: Codable, Sendable, Hashable {
 /// `POST /v1/agents` body.
 public struct AgentCreateRequest: Codable, Sendable, Hashable {
     public var name: String
-    public init(name: String) { self.name = name }
+    /// When the name is taken: give that agent a new token (the old one stops working) instead of 409.
+    public var replace: Bool?
+    public init(name: String, replace: Bool? = nil) {
+        self.name = name
+        self.replace = replace
+    }
 }
 
 /// `POST /v1/agents` answer; the token is shown this once and stored only hashed.
