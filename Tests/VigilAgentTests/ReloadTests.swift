@@ -32,7 +32,11 @@ struct ReloadTests {
         #expect(scheduler.generationForTests("c") != before.c)
         #expect(scheduler.generationForTests("d") != nil)
         let afterReload = try await spool.peek(max: 100_000).records.count
-        try await Task.sleep(for: .milliseconds(300))
+        // The new check's first probe comes within its interval; allow for a loaded machine.
+        for _ in 0..<50 where try await !spool.peek(max: 100_000).records.contains(where: { $0.checkName == "d" }) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(200))
         runner.cancel()
         await runner.value
         let records = try await spool.peek(max: 100_000).records

@@ -4,6 +4,7 @@ import PostgresNIO
 import Testing
 import VigilCore
 import VigilTestSupport
+import VigilWire
 @testable import VigilCollector
 
 /// What only PostgreSQL has: connection failures, migrations shared by replicas, the leader lock.
@@ -44,6 +45,31 @@ struct PostgresStoreTests {
             #expect(error.message.contains("cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error.message)")
         }
         #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("when the database goes away, ingest answers 503 store_unavailable within the deadline", arguments: StoreEngine.postgresOnly)
+    func databaseGone(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine) { configuration in
+            if case .postgres(var settings) = configuration.storage {
+                settings.queryTimeoutMs = 2_000
+                settings.connectTimeoutMs = 1_000
+                configuration.storage = .postgres(settings)
+            }
+        }
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("a1")
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let start = WallClockForTests.nowMs() - 60_000
+            let first = BatchCodec.encodeForShipping(IngestTests.batch(seq: 1, start: start, statuses: [.up]))
+            #expect(try await IngestTests.post(port, body: first, token: token).status == 200)
+            await harness.database?.drop()
+            let began = ContinuousClock.now
+            let answer = try await IngestTests.post(port, body: BatchCodec.encodeForShipping(IngestTests.batch(seq: 2, start: start + 10_000, statuses: [.up])), token: token)
+            #expect(answer.status == 503)
+            #expect(answer.body.contains("store_unavailable"), "\(answer.body)")
+            #expect(ContinuousClock.now - began < .seconds(10))
+        }
     }
 
     @Test("a version 1 database is upgraded in place and keeps its data", arguments: StoreEngine.postgresOnly)
