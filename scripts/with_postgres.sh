@@ -39,12 +39,26 @@ stop() {
 }
 trap stop EXIT
 
+# TLS with a CA of its own, so the tests can check sslmode=require and verify-full.
+TLS=""
+if command -v openssl >/dev/null 2>&1; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=vigil-test-ca" -keyout "$WORK/ca.key" -out "$WORK/ca.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$WORK/server.key" -out "$WORK/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$WORK/san.ext"
+  openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
+    -extfile "$WORK/san.ext" -out "$WORK/server.pem" >/dev/null 2>&1
+  chmod 600 "$WORK/server.key"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$WORK/server.key" "$WORK/server.pem"
+  TLS="-c ssl=on -c ssl_cert_file=$WORK/server.pem -c ssl_key_file=$WORK/server.key"
+  export VIGIL_TEST_POSTGRES_CA="$WORK/ca.pem"
+fi
 DURABILITY="-c fsync=off"
 [ "${VIGIL_PG_DURABLE:-0}" = 1 ] && DURABILITY="-c fsync=on"
 as_owner "$BIN/initdb" -D "$WORK/data" -U vigil --pwfile="$WORK/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; exit 1; }
 as_owner "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 \
-  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c max_connections=300 -c synchronous_commit=off $DURABILITY" start \
+  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c max_connections=300 -c synchronous_commit=off $DURABILITY $TLS" start \
   >/dev/null || { cat "$WORK/server.log"; exit 1; }
 echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (data in $WORK)"
 

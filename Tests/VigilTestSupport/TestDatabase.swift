@@ -17,6 +17,14 @@ public enum StoreEngine: String, Sendable, CaseIterable, CustomStringConvertible
     /// SQLite, and PostgreSQL when a server is given.
     public static var available: [StoreEngine] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 
+    /// The CA that signed the test server's certificate, when it serves TLS (`VIGIL_TEST_POSTGRES_CA`).
+    public static var postgresCA: String? {
+        ProcessInfo.processInfo.environment["VIGIL_TEST_POSTGRES_CA"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// PostgreSQL, when the server given serves TLS with a known CA.
+    public static var postgresWithTLS: [StoreEngine] { postgresURL == nil || postgresCA == nil ? [] : [.postgres] }
+
     /// Only PostgreSQL, when a server is given.
     public static var postgresOnly: [StoreEngine] { postgresURL == nil ? [] : [.postgres] }
 

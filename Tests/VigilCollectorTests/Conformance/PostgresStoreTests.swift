@@ -72,6 +72,30 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("TLS: require and verify-full with the server's CA connect encrypted; verify-full against other roots is refused",
+          arguments: StoreEngine.postgresWithTLS)
+    func tls(engine: StoreEngine) async throws {
+        var settings = try PostgresSettings(url: try #require(StoreEngine.postgresURL))
+        for mode in [PostgresSettings.TLSMode.require, .verifyCA, .verifyFull] {
+            settings.tlsMode = mode
+            settings.rootCertificatePath = try #require(StoreEngine.postgresCA)
+            let connection = try await settings.connect(logger: Self.quiet)
+            let rows = try await connection.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: Self.quiet).collect()
+            #expect(try rows[0].decode(Bool.self), "\(mode) connected without TLS")
+            try await connection.close()
+        }
+        settings.rootCertificatePath = nil
+        do {
+            _ = try await PostgresStore.open(settings, logger: Self.quiet)
+            Issue.record("verify-full must refuse a certificate the system roots do not sign")
+        } catch let error as StoreError {
+            #expect(error.message.contains("cannot connect to PostgreSQL"), "\(error.message)")
+        }
+        settings.tlsMode = .verifyFull
+        settings.rootCertificatePath = "/nonexistent/ca.pem"
+        await #expect(throws: StoreError.self) { try await PostgresStore.open(settings, logger: Self.quiet) }
+    }
+
     @Test("a version 1 database is upgraded in place and keeps its data", arguments: StoreEngine.postgresOnly)
     func upgradeFromV1(engine: StoreEngine) async throws {
         let database = try await TestDatabase.create()
