@@ -46,8 +46,9 @@ func batches(agent: Int) -> [Batch] {
 
 /// Ships every agent's batches at once, each agent in order; returns heartbeats per second.
 func ingestRate(_ store: any Store, load: [[Batch]]) async throws -> Double {
-    var ids: [Int64] = []
-    for agent in load.indices { ids.append(try await store.registerAgent(name: "a\(agent)", tokenHash: "h\(agent)", nowMs: 0).id) }
+    var registered: [Int64] = []
+    for agent in load.indices { registered.append(try await store.registerAgent(name: "a\(agent)", tokenHash: "h\(agent)", nowMs: 0).id) }
+    let ids = registered
     let clock = ContinuousClock()
     let started = clock.now
     let stored = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -87,8 +87,8 @@ extension PostgresStore {
                     """, logger: logger).collect()
                 let checkID = try ids[0].decode(Int64.self)
                 for start in stride(from: 0, to: check.runs.count, by: 5_000) {
-                    let part = Array(check.runs[start..<min(check.runs.count, start + 5_000)])
-                    try await Self.writeIntervals(connection, checkID: checkID, part, logger: logger)
+                    let part = check.runs[start..<min(check.runs.count, start + 5_000)].map { (checkID, $0) }
+                    try await Self.writeIntervals(connection, part, logger: logger)
                 }
             }
             for start in stride(from: 0, to: history.rollups.count, by: 5_000) {

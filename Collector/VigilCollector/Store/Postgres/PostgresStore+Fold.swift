@@ -1,0 +1,109 @@
+import Logging
+import PostgresNIO
+import VigilCore
+
+extension PostgresStore {
+    /// Folds a batch's heartbeats into the stored intervals of all its checks: one read of every
+    /// interval they can touch (plus each check's newest), then one delete, one insert and one update of
+    /// the checks' latest heartbeat.
+    static func fold(_ connection: PostgresConnection, _ plan: IngestPlan, logger: Logger) async throws {
+        let checkIDs = plan.perCheck.keys.sorted()
+        guard !checkIDs.isEmpty else { return }
+        let reach = checkIDs.map { plan.perCheck[$0]![0].timestampMs - plan.staleAfter[$0]! }
+        var runs: [Int64: [StateInterval]] = [:]
+        let rows = try await connection.query("""
+            SELECT q.id, s.status, s.start_ms, s.end_ms, s.last_beat_ms, s.beats, s.message
+            FROM UNNEST(\(checkIDs)::BIGINT[], \(reach)::BIGINT[]) AS q(id, reach)
+            CROSS JOIN LATERAL (
+                SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
+                WHERE check_id = q.id AND end_ms > q.reach
+                UNION
+                (SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
+                 WHERE check_id = q.id ORDER BY start_ms DESC LIMIT 1)
+            ) AS s
+            ORDER BY q.id, s.start_ms
+            """, logger: logger)
+        for try await (id, status, start, end, lastBeat, beats, message) in rows.decode((Int64, String, Int64, Int64, Int64, Int64, String).self) {
+            runs[id, default: []].append(StateInterval(
+                status: CheckStatus(rawValue: status) ?? .unknown, startMs: start, endMs: end, lastBeatMs: lastBeat, beats: beats, message: message
+            ))
+        }
+
+        var removed: [(Int64, Int64)] = []
+        var added: [(Int64, StateInterval)] = []
+        var latest: [(Int64, Heartbeat)] = []
+        for id in checkIDs {
+            let beats = plan.perCheck[id]!
+            latest.append((id, beats[beats.count - 1]))
+            guard let fold = IntervalFold(runs: runs[id] ?? [], heartbeats: beats, staleAfterMs: plan.staleAfter[id]!) else { continue }
+            removed += fold.removed.map { (id, $0.startMs) }
+            added += fold.added.map { (id, $0) }
+        }
+        if !removed.isEmpty {
+            try await connection.query("""
+                DELETE FROM state_intervals WHERE (check_id, start_ms) IN (
+                    SELECT * FROM UNNEST(\(removed.map(\.0))::BIGINT[], \(removed.map(\.1))::BIGINT[]))
+                """, logger: logger)
+        }
+        try await writeIntervals(connection, added, logger: logger)
+        try await connection.query("""
+            UPDATE checks SET last_ts_ms = v.ts, last_status = v.status, last_latency_us = v.latency, last_code = v.code, last_message = v.message
+            FROM UNNEST(\(latest.map(\.0))::BIGINT[], \(latest.map(\.1.timestampMs))::BIGINT[], \(latest.map(\.1.status.rawValue))::TEXT[],
+                \(latest.map { Int64($0.1.latencyUs) })::BIGINT[], \(latest.map { Int64($0.1.code) })::BIGINT[], \(latest.map(\.1.message))::TEXT[])
+                AS v(id, ts, status, latency, code, message)
+            WHERE checks.id = v.id AND (checks.last_ts_ms IS NULL OR checks.last_ts_ms <= v.ts)
+            """, logger: logger)
+    }
+
+    /// Writes intervals (of any checks) in one statement, replacing rows with the same start.
+    static func writeIntervals(_ connection: PostgresConnection, _ runs: [(Int64, StateInterval)], logger: Logger) async throws {
+        guard !runs.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status, beats, message)
+            SELECT * FROM UNNEST(\(runs.map(\.0))::BIGINT[], \(runs.map(\.1.startMs))::BIGINT[], \(runs.map(\.1.endMs))::BIGINT[],
+                \(runs.map(\.1.lastBeatMs))::BIGINT[], \(runs.map(\.1.status.rawValue))::TEXT[], \(runs.map(\.1.beats))::BIGINT[],
+                \(runs.map(\.1.message))::TEXT[])
+            ON CONFLICT (check_id, start_ms) DO UPDATE SET end_ms = excluded.end_ms, last_beat_ms = excluded.last_beat_ms,
+                status = excluded.status, beats = excluded.beats, message = excluded.message
+            """, logger: logger)
+    }
+
+    /// Adds one batch's rollup rows to the stored ones. Writers of a service's rollups first take its
+    /// transaction lock, in name order, so replicas merging histograms never lose an update or deadlock.
+    static func writeRollups(_ connection: PostgresConnection, _ rollups: RollupAccumulator, logger: Logger) async throws {
+        guard !rollups.rows.isEmpty else { return }
+        let services = Set(rollups.rows.keys.map(\.service)).sorted()
+        // A function scan yields the array in order, and the lock is taken row by row as it does.
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(rollupLockClass), hashtext(s)) FROM UNNEST(\(services)::TEXT[]) AS s", logger: logger
+        )
+        let keys = Array(rollups.rows.keys)
+        var merged = rollups.rows
+        let stored = try await connection.query("""
+            SELECT service, resolution_ms, start_ms, up, degraded, down, latency FROM rollups
+            WHERE (service, resolution_ms, start_ms) IN (
+                SELECT * FROM UNNEST(\(keys.map(\.service))::TEXT[], \(keys.map(\.resolution))::BIGINT[], \(keys.map(\.startMs))::BIGINT[]))
+            """, logger: logger)
+        for try await (service, resolution, start, up, degraded, down, latency) in stored.decode((String, Int64, Int64, Int64, Int64, Int64, ByteBuffer).self) {
+            merged[RollupAccumulator.Key(service: service, resolution: resolution, startMs: start)]?
+                .add(probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+        }
+        try await upsertRollups(connection, merged.map { ($0.key, $0.value) }, logger: logger)
+    }
+
+    /// Writes rollup rows as given, replacing stored rows with the same key.
+    static func upsertRollups(_ connection: PostgresConnection, _ rows: [(RollupAccumulator.Key, ProbeCounts)], logger: Logger) async throws {
+        guard !rows.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency)
+            SELECT * FROM UNNEST(\(rows.map(\.0.service))::TEXT[], \(rows.map(\.0.resolution))::BIGINT[], \(rows.map(\.0.startMs))::BIGINT[],
+                \(rows.map(\.1.up))::BIGINT[], \(rows.map(\.1.degraded))::BIGINT[], \(rows.map(\.1.down))::BIGINT[],
+                \(rows.map { ByteBuffer(bytes: $0.1.latency.encoded) })::BYTEA[])
+            ON CONFLICT (service, resolution_ms, start_ms) DO UPDATE SET up = excluded.up, degraded = excluded.degraded,
+                down = excluded.down, latency = excluded.latency
+            """, logger: logger)
+    }
+
+    /// The first key of the two-part advisory locks taken per service while writing rollups ("VG").
+    static let rollupLockClass: Int32 = 0x5647
+}
