@@ -12,12 +12,10 @@ and `vigil report` over the same window is identical from either collector.
 
 Needs VIGIL_TEST_POSTGRES_URL (scripts/with_postgres.sh sets it). Usage: scripts/cluster_test.py
 """
-import json, os, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+import json, os, signal, subprocess, sys, tempfile, threading, time, urllib.request, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.environ.get("VIGIL_BIN") or subprocess.run(
-    ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+from process_harness import BIN, free_port, summarise
 AGENTS = ["a1", "a2"]
 CHECKS_PER_AGENT = 2
 state = {"down": False, "answered": {name: 0 for name in AGENTS}, "received": []}
@@ -51,12 +49,6 @@ class Receiver(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url, seconds=1):
@@ -95,7 +87,7 @@ def main():
     tport, hport = free_port(), free_port()
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
-    for server, handler in ((ThreadingHTTPServer(("127.0.0.1", tport), Target), None), (ThreadingHTTPServer(("127.0.0.1", hport), Receiver), None)):
+    for server in (ThreadingHTTPServer(("127.0.0.1", tport), Target), ThreadingHTTPServer(("127.0.0.1", hport), Receiver)):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     open(f"{work}/collector.yaml", "w").write(f"""alerts: {{evaluate_every: 500ms, retry_max_delay: 2s}}
 hooks:
@@ -207,14 +199,7 @@ checks:
     results.append(("collectors stop cleanly", collector_exits == [0, 0]))
     subprocess.run(["psql", server_url, "-qc", f"DROP DATABASE {database} WITH (FORCE)"], check=False)
 
-    failed = 0
-    for name, ok in results:
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
-        failed += 0 if ok else 1
-    if failed:
-        print(open(os.path.join(work, "processes.log"), errors="replace").read()[-4000:])
-    print(f"cluster-test: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summarise("cluster-test", results, os.path.join(work, "processes.log"))
 
 
 if __name__ == "__main__":

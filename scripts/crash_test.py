@@ -9,12 +9,10 @@ stored twice (stored <= answered), and `dropped` must stay 0.
 
 Usage: scripts/crash_test.py [--kills N] [--seconds S]   (CI runs the defaults: 6 kills, ~30 s)
 """
-import argparse, json, os, random, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, json, os, random, signal, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.environ.get("VIGIL_BIN") or subprocess.run(
-    ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+from process_harness import BIN, free_port, summarise, wait_http
 CHECKS = 5
 answered = 0
 lock = threading.Lock()
@@ -32,24 +30,6 @@ class Target(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, seconds=10):
-    import urllib.request
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return True
-        except Exception:
-            time.sleep(0.1)
-    return False
 
 
 def main():
@@ -135,14 +115,7 @@ checks:{checks}
         ("agent stops cleanly on SIGTERM", agent_exit == 0),
         ("the SIGTERM flush left nothing in flight or spooled", not spool_left and "still spooled" not in log_text),
     ]
-    failed = 0
-    for name, ok in results:
-        print(f"  {'ok  ' if ok else 'FAIL'} {name}")
-        failed += 0 if ok else 1
-    if failed:
-        print(open(os.path.join(work, "processes.log"), errors="replace").read()[-3000:])
-    print(f"crash-test: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summarise("crash-test", results, os.path.join(work, "processes.log"), tail=3000)
 
 
 if __name__ == "__main__":

@@ -132,14 +132,14 @@ extension PostgresStore {
     }
 
     public func addSilence(_ silence: Silence) async throws -> Silence {
-        let ids = try await fetch("adding a silence", """
+        let id = try await insertReturningID("adding a silence", """
             INSERT INTO silences (service, type, severity, start_ms, end_ms, reason, created_ms)
             VALUES (\(silence.service), \(silence.type), \(silence.severity), \(silence.range.startMs), \(silence.range.endMs),
                 \(silence.reason), \(silence.createdMs))
             RETURNING id
-            """, as: Int64.self) { try $0.decode(Int64.self) }
+            """)
         var stored = silence
-        stored.id = ids[0]
+        stored.id = id
         return stored
     }
 

@@ -21,15 +21,15 @@ extension PostgresStore {
     }
 
     public func addMaintenance(_ record: MaintenanceRecord) async throws -> MaintenanceRecord {
-        let ids = try await fetch("adding a maintenance window", """
+        let id = try await insertReturningID("adding a maintenance window", """
             INSERT INTO maintenance (service, start_ms, end_ms, days, from_minute, to_minute, time_zone, reason, created_ms)
             VALUES (\(record.service), \(record.once?.startMs), \(record.once?.endMs), \(record.weekly?.daysColumn),
                 \(record.weekly.map { Int64($0.fromMinute) }), \(record.weekly.map { Int64($0.toMinute) }), \(record.weekly?.timeZone),
                 \(record.reason), \(record.createdMs))
             RETURNING id
-            """, as: Int64.self) { try $0.decode(Int64.self) }
+            """)
         var stored = record
-        stored.id = ids[0]
+        stored.id = id
         return stored
     }
 

@@ -91,6 +91,13 @@ public final class PostgresStore: Store {
         }
     }
 
+    /// Runs an `INSERT … RETURNING id` and gives the new row's id.
+    func insertReturningID(_ what: String, _ query: PostgresQuery) async throws -> Int64 {
+        let ids = try await fetch(what, query, as: Int64.self) { try $0.decode(Int64.self) }
+        guard let id = ids.first else { throw StoreError(.unavailable, "PostgreSQL returned no id \(what)") }
+        return id
+    }
+
     /// Runs a statement and returns how many rows it changed.
     func change(_ what: String, _ query: PostgresQuery) async throws -> Int {
         try await withConnection(what) { connection, logger in try await Self.changed(connection, query, logger: logger) }
