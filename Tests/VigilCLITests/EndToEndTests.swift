@@ -54,11 +54,18 @@ struct EndToEndTests {
             let client = CollectorClient(baseURL: "http://127.0.0.1:\(collectorPort)", token: harness.collector.adminToken)
             let from = ISOTime.format(ms: Int64(started.timeIntervalSince1970 * 1000))
             let report = try await client.get("/v1/services/web/uptime?from=\(from)", as: UptimeReport.self)
-            let tolerance = Double(interval + timeout) / 1000 + 0.1
-            #expect(abs(report.downSeconds - 2.0) <= tolerance, "down \(report.downSeconds)s for a 2s outage")
+            // What the probes saw, from the target's side: the first 503 to the first 200 after it. On an
+            // idle machine that is the 2 s outage within one interval plus timeout; on a loaded one probes
+            // run late, and the stored figure must still match what they saw.
+            let answers = target.healthAnswers()
+            let firstDown = try #require(answers.first { !$0.healthy }).atMs
+            let backUp = try #require(answers.first { $0.atMs > firstDown && $0.healthy }).atMs
+            let seen = Double(backUp - firstDown) / 1_000
+            #expect(abs(report.downSeconds - seen) <= 0.25, "down \(report.downSeconds)s; the probes saw \(seen)s")
+            #expect(seen >= 2.0 - Double(interval + timeout) / 1_000, "the probes saw only \(seen)s of a 2 s outage")
             let availability = try #require(report.availability)
             #expect(abs(availability - report.upSeconds / (report.upSeconds + report.downSeconds)) < 1e-9)
-            #expect(report.upSeconds > 2)
+            #expect(report.upSeconds > 1)
 
             let services = try await client.get("/v1/services", as: [ServiceStatusInfo].self)
             #expect(services.map(\.service) == ["web"])

@@ -16,6 +16,7 @@ struct ConfigurationTests {
         #expect(loaded.host == defaults.host && loaded.port == defaults.port && loaded.dataDirectory == defaults.dataDirectory)
         #expect(loaded.maxBodyBytes == defaults.maxBodyBytes && loaded.retentionMs == defaults.retentionMs)
         #expect(loaded.maxClockSkewMs == defaults.maxClockSkewMs && loaded.minuteRollupRetentionMs == defaults.minuteRollupRetentionMs)
+        #expect(loaded.storage == defaults.storage)
         let api = loaded.catalog.policy(for: "api")
         #expect(api.target?.description == "99.9%")
         #expect(api.credits.map(\.credit.description) == ["10%", "25%", "100%"])

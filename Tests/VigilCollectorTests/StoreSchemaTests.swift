@@ -1,4 +1,5 @@
 import GRDB
+import Logging
 import Testing
 import VigilCore
 import VigilTestSupport
@@ -27,6 +28,25 @@ struct StoreSchemaTests {
         let runs = try await store.intervals(checkID: 1, overlapping: TimeRange(startMs: 0, endMs: 1_000))
         #expect(runs == [StateInterval(status: .down, startMs: 0, endMs: 100, lastBeatMs: 50, beats: 1, message: "")])
         #expect(try await store.maintenanceWindows().isEmpty)
+    }
+
+    @Test("vigil-collector migrate lists a v6 database's pending migration, applies it, then has nothing to do")
+    func migrateFromPrevious() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        do {
+            let queue = try DatabaseQueue(path: directory.path + "/vigil.sqlite")
+            try SQLiteStore.migrator.migrate(queue, upTo: "v6")
+        }
+        let logger = Logger(label: "test")
+        let before = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger)
+        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6"] && before.pending == ["v7"])
+        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v7"])
+        _ = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: false, logger: logger)
+        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending.isEmpty)
+        let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")
+        try await store.recordReplica(ReplicaRecord(instance: "i", address: "a", version: "v", startedMs: 0, lastSeenMs: 5, leader: true))
+        #expect(try await store.replicas(seenSince: 0).map(\.leader) == [true])
     }
 
     @Test("rollup cover uses whole days, then hours, then minutes")

@@ -100,6 +100,20 @@ public struct SwitchableTarget: Sendable {
 
     final class Box: Sendable {
         let healthy = Mutex<Bool>(true)
+        let answers = Mutex<[HealthAnswer]>([])
+    }
+
+    /// One `/health` request as the target answered it.
+    public struct HealthAnswer: Sendable {
+        /// When it arrived (ms since the epoch).
+        public var atMs: Int64
+        /// Whether it was answered 200.
+        public var healthy: Bool
+    }
+
+    /// Every `/health` request so far, in arrival order.
+    public func healthAnswers() -> [HealthAnswer] {
+        box.answers.withLock { $0 }
     }
 
     public init() {
@@ -117,6 +131,8 @@ public struct SwitchableTarget: Sendable {
         let box = self.box
         router.get("/health") { _, _ -> Response in
             let healthy = box.healthy.withLock { $0 }
+            let now = Int64(Date().timeIntervalSince1970 * 1_000)
+            box.answers.withLock { $0.append(HealthAnswer(atMs: now, healthy: healthy)) }
             return Response(status: healthy ? .ok : .serviceUnavailable)
         }
         router.get("/json") { _, _ -> Response in
