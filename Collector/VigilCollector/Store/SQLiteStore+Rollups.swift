@@ -7,19 +7,14 @@ extension SQLiteStore {
     static func writeRollups(_ db: Database, _ rollups: RollupAccumulator) throws {
         for (key, counts) in rollups.rows {
             var merged = counts
-            if let row = try Row.fetchOne(
-                db,
-                sql: "SELECT up, degraded, down, latency FROM rollups WHERE service = ? AND resolution_ms = ? AND start_ms = ?",
-                arguments: [key.service, key.resolution, key.startMs]
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT up, degraded, down, latency FROM rollups WHERE service = ? AND resolution_ms = ? AND start_ms = ?"), arguments: [key.service, key.resolution, key.startMs]
             ) {
                 merged.add(probeCounts(row))
             }
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [key.service, key.resolution, key.startMs, merged.up, merged.degraded, merged.down, Data(merged.latency.encoded)]
+                    """).execute(arguments: [key.service, key.resolution, key.startMs, merged.up, merged.degraded, merged.down, Data(merged.latency.encoded)]
             )
         }
     }
