@@ -3,20 +3,28 @@ import GRDB
 import VigilCore
 
 extension SQLiteStore {
-    /// Adds one batch's rollup rows to the stored ones (read, merge the histograms, write back).
+    /// Adds one batch's rollup rows to the stored ones: one upsert a row, the counts added and the
+    /// latency histograms merged inside SQLite (``histogramAdd``), so nothing is read back.
     static func writeRollups(_ db: Database, _ rollups: RollupAccumulator) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (service, resolution_ms, start_ms) DO UPDATE SET
+                up = up + excluded.up, degraded = degraded + excluded.degraded, down = down + excluded.down,
+                latency = vigil_histogram_add(latency, excluded.latency)
+            """)
         for (key, counts) in rollups.rows {
-            var merged = counts
-            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT up, degraded, down, latency FROM rollups WHERE service = ? AND resolution_ms = ? AND start_ms = ?"), arguments: [key.service, key.resolution, key.startMs]
-            ) {
-                merged.add(probeCounts(row))
-            }
-            try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [key.service, key.resolution, key.startMs, merged.up, merged.degraded, merged.down, Data(merged.latency.encoded)]
-            )
+            try upsert.execute(arguments: [
+                key.service, key.resolution, key.startMs, counts.up, counts.degraded, counts.down, Data(counts.latency.encoded),
+            ])
         }
+    }
+
+    /// `vigil_histogram_add(a, b)`: the sum of two encoded latency histograms (an unreadable one counts
+    /// as empty), registered on every connection.
+    static let histogramAdd = DatabaseFunction("vigil_histogram_add", argumentCount: 2, pure: true) { values in
+        var sum = Data.fromDatabaseValue(values[0]).flatMap { LatencyHistogram(encoded: [UInt8]($0)) } ?? LatencyHistogram()
+        if let other = Data.fromDatabaseValue(values[1]).flatMap({ LatencyHistogram(encoded: [UInt8]($0)) }) { sum.add(other) }
+        return Data(sum.encoded)
     }
 
     /// Probe counts from a row whose columns are up, degraded, down and latency, from `offset` on.

@@ -12,6 +12,7 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            db.add(function: Self.histogramAdd)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
