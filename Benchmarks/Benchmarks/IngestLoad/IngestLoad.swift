@@ -65,6 +65,8 @@ struct CollectorProcess {
 /// What one sending run measured.
 struct LoadResult {
     var accepted = 0
+    /// Batches each agent sent, so a later run carries on with the next ones.
+    var sent: [Int] = []
     var latenciesMs: [Double] = []
     var seconds = 0.0
 
@@ -77,16 +79,28 @@ struct LoadResult {
     }
 }
 
-/// Posts each agent's batches in order, one request at a time per agent, until the batches or the time run out.
-func send(_ bodies: [[[UInt8]]], tokens: [String], port: Int, client: HTTPClient, seconds: Double) async throws -> LoadResult {
+/// Posts each agent's batches in order from `first[agent]`, one request at a time per agent, until the
+/// batches or the time run out; with `every`, each agent sends at most one batch per `every` (a paced run).
+func send(
+    _ bodies: [[[UInt8]]], from first: [Int], tokens: [String], port: Int, client: HTTPClient, seconds: Double, every: Duration? = nil
+) async throws -> LoadResult {
     let clock = ContinuousClock()
     let started = clock.now
     let deadline = started + .milliseconds(Int(seconds * 1_000))
-    let parts = try await withThrowingTaskGroup(of: LoadResult.self) { group in
+    let parts = try await withThrowingTaskGroup(of: (Int, LoadResult).self) { group in
         for (agent, agentBodies) in bodies.enumerated() {
             group.addTask {
                 var result = LoadResult()
-                for body in agentBodies where clock.now < deadline {
+                // Paced agents start at random points of their first period, as real ones do.
+                let everyMs = every.map { Int($0 / .milliseconds(1)) } ?? 0
+                var next = started + .milliseconds(Int.random(in: 0...everyMs))
+                var count = 0
+                for body in agentBodies[first[agent]...] where clock.now < deadline {
+                    if let every {
+                        try await Task.sleep(until: next)
+                        next += every
+                    }
+                    count += 1
                     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/batches")
                     request.method = .POST
                     request.headers.add(name: "Authorization", value: "Bearer \(tokens[agent])")
@@ -104,19 +118,29 @@ func send(_ bodies: [[[UInt8]]], tokens: [String], port: Int, client: HTTPClient
                     }
                     result.accepted += json["accepted"] as? Int ?? 0
                 }
-                return result
+                return (agent, result.with(sent: count))
             }
         }
-        return try await group.reduce(into: [LoadResult]()) { $0.append($1) }
+        return try await group.reduce(into: [(Int, LoadResult)]()) { $0.append($1) }
     }
     let elapsed = clock.now - started
     var total = LoadResult()
     total.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    for part in parts {
+    total.sent = first
+    for (agent, part) in parts {
         total.accepted += part.accepted
         total.latenciesMs += part.latenciesMs
+        total.sent[agent] += part.sent[0]
     }
     return total
+}
+
+extension LoadResult {
+    func with(sent count: Int) -> LoadResult {
+        var copy = self
+        copy.sent = [count]
+        return copy
+    }
 }
 
 /// The limit: inflate + decode of the same bodies on every core, heartbeats per second.
@@ -157,10 +181,14 @@ let benchmarks: @Sendable () -> Void = {
     let limit = BenchmarkMetric.custom("Limit: inflate + decode heartbeats/s", useScalingFactor: false)
     let share = BenchmarkMetric.custom("Ingest / limit (%)", useScalingFactor: false)
     let wire = BenchmarkMetric.custom("Wire bytes per heartbeat (×100)", useScalingFactor: false)
+    let pacedRate = BenchmarkMetric.custom("Paced at half rate: heartbeats/s", useScalingFactor: false)
+    let pacedP50 = BenchmarkMetric.custom("Paced at half rate: latency p50 (µs)", useScalingFactor: false)
+    let pacedP99 = BenchmarkMetric.custom("Paced at half rate: latency p99 (µs)", useScalingFactor: false)
+    let pacedSeconds = Double(ProcessInfo.processInfo.environment["VIGIL_LOAD_PACED_SECONDS"] ?? "") ?? 20
 
     Benchmark(
         "ingest load: \(plan.agents) agents × \(plan.checks) checks, \(plan.batchHeartbeats)-heartbeat batches, \(Int(seconds)) s",
-        configuration: .init(metrics: [.wallClock, rate, p50, p99, cpu, rss, limit, share, wire])
+        configuration: .init(metrics: [.wallClock, rate, p50, p99, cpu, rss, limit, share, wire, pacedRate, pacedP50, pacedP99])
     ) { benchmark in
         let bodies = await plan.encodeAll(startMs: Int64(Date().timeIntervalSince1970 * 1_000) - 86_400_000)
         let steady = bodies.flatMap { $0.dropFirst() }
@@ -176,12 +204,20 @@ let benchmarks: @Sendable () -> Void = {
         let cpuBefore = usage.cpuSeconds()
 
         benchmark.startMeasurement()
-        let result = try await send(bodies, tokens: tokens, port: collector.port, client: client, seconds: seconds)
+        let result = try await send(
+            bodies, from: Array(repeating: 0, count: plan.agents), tokens: tokens, port: collector.port, client: client, seconds: seconds
+        )
         benchmark.stopMeasurement()
         let cpuUsed = usage.cpuSeconds() - cpuBefore
+        // Half the rate just measured: each agent one batch per (agents × batch size / (rate / 2)).
+        let every = Duration.milliseconds(Int(Double(plan.agents * plan.batchHeartbeats) / (result.rate / 2) * 1_000))
+        let paced = try await send(
+            bodies, from: result.sent, tokens: tokens, port: collector.port, client: client, seconds: pacedSeconds, every: every
+        )
         let peak = usage.peakRSSMB()
         try await client.shutdown()
         let limitRate = try await decodeLimit(bodies, batches: result.latenciesMs.count)
+        precondition(paced.latenciesMs.count > plan.agents, "the paced run ran out of batches: raise VIGIL_LOAD_MAX_HEARTBEATS")
 
         benchmark.measurement(rate, Int(result.rate))
         benchmark.measurement(p50, Int(result.latency(0.5) * 1_000))
@@ -191,5 +227,8 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(limit, Int(limitRate))
         benchmark.measurement(share, Int(result.rate / limitRate * 100))
         benchmark.measurement(wire, Int(wireBytes * 100))
+        benchmark.measurement(pacedRate, Int(paced.rate))
+        benchmark.measurement(pacedP50, Int(paced.latency(0.5) * 1_000))
+        benchmark.measurement(pacedP99, Int(paced.latency(0.99) * 1_000))
     }
 }
