@@ -71,9 +71,9 @@ struct IngestPlan {
 
 /// How time-ordered heartbeats change a check's stored intervals.
 struct IntervalFold {
-    /// Stored intervals that no longer exist.
+    /// Stored intervals to delete: gone, and not rewritten at the same start.
     var removed: [StateInterval]
-    /// Intervals to write (new or changed).
+    /// Intervals to write (new or changed), replacing any stored row with the same start.
     var added: [StateInterval]
 
     /// Folds `heartbeats` into `runs` (every stored interval they can touch, plus the newest); `nil` when
@@ -89,7 +89,9 @@ struct IntervalFold {
         guard after != runs else { return nil }
         let kept = Set(after)
         let old = Set(runs)
-        removed = runs.filter { !kept.contains($0) }
         added = after.filter { !old.contains($0) }
+        // The common case, the tip growing, rewrites a row in place: no delete for it.
+        let rewritten = Set(added.map(\.startMs))
+        removed = runs.filter { !kept.contains($0) && !rewritten.contains($0.startMs) }
     }
 }
