@@ -40,6 +40,7 @@ struct IngestPlan {
     private(set) var newestMs: Int64?
 
     init(_ input: IngestBatch, sessionChecks: [UInt32: SessionCheck]) {
+        var grouped: [UInt32: [Heartbeat]] = [:]
         for (index, heartbeat) in input.batch.heartbeats.enumerated() {
             guard let check = sessionChecks[heartbeat.check] else {
                 unknownCheck = true
@@ -54,13 +55,17 @@ struct IngestPlan {
                 rejected.append(.init(index: index, reason: "timestamp \(heartbeat.timestampMs) is older than the retention period"))
                 continue
             }
-            perCheck[check.id, default: []].append(heartbeat)
-            staleAfter[check.id] = check.staleAfterMs
-            rollups.record(heartbeat, service: check.service)
+            grouped[heartbeat.check, default: []].append(heartbeat)
             accepted += 1
             newestMs = max(newestMs ?? Int64.min, heartbeat.timestampMs)
         }
-        for (id, beats) in perCheck { perCheck[id] = beats.sorted { $0.timestampMs < $1.timestampMs } }
+        for (wireID, beats) in grouped {
+            guard let check = sessionChecks[wireID] else { continue }
+            let sorted = beats.sorted { $0.timestampMs < $1.timestampMs }
+            perCheck[check.id] = sorted
+            staleAfter[check.id] = check.staleAfterMs
+            rollups.record(sorted: sorted, service: check.service)
+        }
     }
 
     /// The outcome to answer the agent with.
