@@ -12,8 +12,32 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                .product(name: "VigilCore", package: "vigil"),
+                .product(name: "VigilWire", package: "vigil"),
+            ],
+            path: "Benchmarks/BenchSupport"
+        ),
+        .systemLibrary(name: "CZlibBaseline", path: "Benchmarks/CZlibBaseline"),
+        .executableTarget(
+            name: "Components",
+            dependencies: [
+                "BenchSupport",
+                "CZlibBaseline",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "VigilCore", package: "vigil"),
+                .product(name: "VigilWire", package: "vigil"),
+                .product(name: "VigilCollector", package: "vigil"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/Components",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "SLAReport",
             dependencies: [
@@ -49,6 +73,7 @@ let package = Package(
         .executableTarget(
             name: "IngestLoad",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "VigilCore", package: "vigil"),
                 .product(name: "VigilWire", package: "vigil"),

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Benchmark
+import BenchSupport
 import Foundation
 import NIOCore
 import VigilCore
