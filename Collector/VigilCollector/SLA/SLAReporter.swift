@@ -63,8 +63,13 @@ public struct SLAReporter: Sendable {
         return try await evaluate(service: service, checks: checks, request, maintenance: maintenance(), nowMs: nowMs)
     }
 
-    /// Every service, for `vigil report`: one read of all runs and rollups, then the services evaluated
-    /// in parallel on the available cores.
+    /// How many checks' runs one read of ``evaluateAll(_:nowMs:only:)`` holds at most (a service with more
+    /// is read alone). Bounds the memory a report or an alert pass needs however many checks there are,
+    /// while keeping reads few. Default 4,096.
+    public var checksPerRead = 4_096
+
+    /// Every service, for `vigil report`: services read in groups of at most ``checksPerRead`` checks
+    /// (runs and rollups in one read per group), each group evaluated in parallel on the available cores.
     ///
     /// - Parameter only: when given, just these services.
     public func evaluateAll(_ request: Request, nowMs: Int64, only: Set<String>? = nil) async throws -> [ServiceReport] {
@@ -76,24 +81,53 @@ public struct SLAReporter: Sendable {
         let plans = names.map { service in
             plan(service: service, checks: byService[service] ?? [], request, maintenance: maintenance, nowMs: nowMs)
         }
+        var reports: [ServiceReport] = []
+        reports.reserveCapacity(plans.count)
+        for group in Self.readGroups(plans, checksPerRead: checksPerRead) {
+            reports += try await evaluate(group, explain: request.explain)
+        }
+        return reports
+    }
+
+    /// Consecutive plans cut into groups of at most `checksPerRead` checks (one plan per group at least).
+    static func readGroups(_ plans: [Plan], checksPerRead: Int) -> [ArraySlice<Plan>] {
+        var groups: [ArraySlice<Plan>] = []
+        var start = 0
+        var checks = 0
+        for (index, plan) in plans.enumerated() {
+            if index > start && checks + plan.checks.count > checksPerRead {
+                groups.append(plans[start..<index])
+                start = index
+                checks = 0
+            }
+            checks += plan.checks.count
+        }
+        if start < plans.count { groups.append(plans[start...]) }
+        return groups
+    }
+
+    /// One read of the group's runs and rollups, then its services evaluated on all cores, in order.
+    private func evaluate(_ plans: ArraySlice<Plan>, explain: Bool) async throws -> [ServiceReport] {
         guard let first = plans.first else { return [] }
         let span = plans.dropFirst().reduce(first.evaluator.readRange) { span, plan in
             TimeRange(startMs: min(span.startMs, plan.evaluator.readRange.startMs), endMs: max(span.endMs, plan.evaluator.readRange.endMs))
         }
-        let runs = try await store.intervals(checkIDs: all.map(\.id), overlapping: span)
+        let runs = try await store.intervals(checkIDs: plans.flatMap { $0.checks.map(\.id) }, overlapping: span)
         let probes = try await store.probeCounts(over: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, $0.evaluator.eligible) }))
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let indices = Array(plans.indices)
         return await withTaskGroup(of: [(Int, ServiceReport)].self) { group in
             for worker in 0..<workers {
                 group.addTask {
-                    stride(from: worker, to: plans.count, by: workers).map { index in
-                        (index, finish(plans[index], runs: runs, probes: probes[plans[index].service], explain: request.explain))
+                    stride(from: worker, to: indices.count, by: workers).map { position in
+                        let plan = plans[indices[position]]
+                        return (position, finish(plan, runs: runs, probes: probes[plan.service], explain: explain))
                     }
                 }
             }
-            var reports = [ServiceReport?](repeating: nil, count: plans.count)
+            var reports = [ServiceReport?](repeating: nil, count: indices.count)
             for await batch in group {
-                for (index, report) in batch { reports[index] = report }
+                for (position, report) in batch { reports[position] = report }
             }
             return reports.compactMap { $0 }
         }

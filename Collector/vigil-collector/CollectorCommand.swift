@@ -75,6 +75,7 @@ struct Serve: AsyncParsableCommand {
     var listen: String?
 
     func run() async throws {
+        MallocArenas.limitToCores()
         var configuration = try options.load()
         if let listen {
             guard let address = HostPort(listen) else { throw ValidationError("--listen expects HOST:PORT, got \"\(listen)\"") }
