@@ -31,6 +31,8 @@ struct CollectorProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--data-dir", directory, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
+        // VIGIL_LOAD_COLLECTOR_CONFIG: a collector config file, e.g. to change how often alerts are evaluated.
+        if let config = ProcessInfo.processInfo.environment["VIGIL_LOAD_COLLECTOR_CONFIG"] { process.arguments! += ["--config", config] }
         try process.run()
         for _ in 0..<200 {
             if let token = try? String(contentsOfFile: directory + "/admin.token", encoding: .utf8),
