@@ -245,6 +245,9 @@ CODE=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -
 check "a missing token gets 401" test "$CODE" = 401
 CODE=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$COLLECTOR/v1/batches" -H 'Authorization: Bearer vigil_agt_nope' -H 'Content-Type: application/json' --data-binary @"$WORK/ext.bin")
 check "a wrong token gets 401" test "$CODE" = 401
+REVOKE_OUT=$("$BIN/vigil" agents revoke external-script 2>&1)
+CODE=$(post_ext)
+check "vigil agents revoke: the agent's next batch gets 401, the list says revoked, its history stays ($REVOKE_OUT)" bash -c "[ '$CODE' = 401 ] && '$BIN/vigil' agents | grep -q '^external-script (revoked)' && [ \"\$('$BIN/vigil' agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a[\"name\"]==\"external-script\"][0][\"heartbeats\"])')\" = '$COUNT_AFTER' ]"
 
 # 1 GiB of zeros, zlib-compressed (about 1 MB on the wire).
 python3 - "$WORK/bomb.bin" <<'PY'

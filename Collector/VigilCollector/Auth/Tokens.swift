@@ -23,6 +23,17 @@ public enum Tokens {
         }.joined()
     }
 
+    /// What a revoked agent's token hash is replaced with: never the SHA-256 of any token (not hex), and
+    /// unique per agent and time, so the hash column stays unique.
+    public static func revokedMarker(agent: String, nowMs: Int64) -> String {
+        "revoked:\(nowMs):\(agent)"
+    }
+
+    /// Whether a stored token hash is a ``revokedMarker(agent:nowMs:)``.
+    public static func isRevoked(storedHash: String) -> Bool {
+        storedHash.hasPrefix("revoked:")
+    }
+
     /// The token in an `Authorization: Bearer …` header value, if any.
     public static func bearer(_ header: String?) -> String? {
         guard let header else { return nil }

@@ -1,7 +1,7 @@
 import Hummingbird
 import VigilWire
 
-/// Administrative writes: registering agents.
+/// Administrative writes: registering agents and revoking their tokens.
 struct AdminRoutes: Sendable {
     let store: any Store
     let authenticator: Authenticator
@@ -26,6 +26,16 @@ struct AdminRoutes: Sendable {
         }
         context.logger.notice("registered agent", metadata: ["agent": "\(name)"])
         return JSONBody.response(AgentCreated(name: name, token: token), status: .created)
+    }
+
+    /// `POST /v1/agents/{name}/revoke` → `200 {"name", "revoked": true}`: the agent's token stops working
+    /// at once (its batches get 401); its history stays. 404 for an unknown name.
+    func revokeAgent(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireAdmin(request)
+        let name = try context.parameters.require("name")
+        try await store.revokeAgentToken(name: name, nowMs: WallClock.nowMs())
+        context.logger.notice("revoked agent token", metadata: ["agent": "\(name)"])
+        return JSONBody.response(AgentRevoked(name: name, revoked: true))
     }
 
     static func isValidName(_ name: String) -> Bool {

@@ -40,6 +40,7 @@ enum CollectorRouter {
         router.get("/v1/agents", use: reads.agents)
         router.get("/v1/replicas", use: reads.replicas)
         router.post("/v1/agents", use: admin.addAgent)
+        router.post("/v1/agents/:name/revoke", use: admin.revokeAgent)
         return router
     }
 }

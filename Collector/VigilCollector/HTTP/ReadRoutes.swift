@@ -69,7 +69,8 @@ struct ReadRoutes: Sendable {
                 lastSeen: agent.lastSeenMs.map { ISOTime.format(ms: $0) }, version: agent.agentVersion,
                 sessionID: agent.sessionID, batches: agent.batches, heartbeats: agent.heartbeats, dropped: agent.dropped,
                 lastHeartbeat: agent.lastHeartbeatMs.map { ISOTime.format(ms: $0) },
-                lagSeconds: agent.lastHeartbeatMs.map { Double(max(0, now - $0)) / 1000 }
+                lagSeconds: agent.lastHeartbeatMs.map { Double(max(0, now - $0)) / 1000 },
+                revoked: agent.revoked
             )
         }
         return JSONBody.response(agents)

@@ -78,7 +78,8 @@ public final class SQLiteStore: Store {
         AgentRecord(
             id: row["id"], name: row["name"], createdMs: row["created_ms"], lastSeenMs: row["last_seen_ms"],
             agentVersion: row["agent_version"], sessionID: row["session_id"], batches: row["batches"],
-            heartbeats: row["heartbeats"], dropped: row["dropped"], lastHeartbeatMs: row["last_heartbeat_ms"]
+            heartbeats: row["heartbeats"], dropped: row["dropped"], lastHeartbeatMs: row["last_heartbeat_ms"],
+            revoked: Tokens.isRevoked(storedHash: row["token_hash"])
         )
     }
 

@@ -110,6 +110,13 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// Revokes an agent's token: it stops working at once, the agent's history stays, and
+    /// ``replaceAgentToken(name:tokenHash:)`` (`vigil agents add NAME --replace`) gives it a new one.
+    /// Throws ``StoreError/Code/notFound`` for an unknown name.
+    public func revokeAgentToken(name: String, nowMs: Int64) async throws {
+        try await replaceAgentToken(name: name, tokenHash: Tokens.revokedMarker(agent: name, nowMs: nowMs))
+    }
+
     /// One service's probe rollups summed over `ranges`.
     public func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts {
         try await probeCounts(over: [service: ranges])[service] ?? ProbeCounts()

@@ -23,11 +23,13 @@ public struct AgentRecord: Sendable, Hashable, Codable {
     public var dropped: Int64
     /// Timestamp of the newest heartbeat it sent, if any.
     public var lastHeartbeatMs: Int64?
+    /// Whether its token was revoked (`vigil agents revoke`); its history stays.
+    public var revoked: Bool
 
     public init(
         id: Int64, name: String, createdMs: Int64, lastSeenMs: Int64? = nil, agentVersion: String? = nil,
         sessionID: String? = nil, batches: Int64 = 0, heartbeats: Int64 = 0, dropped: Int64 = 0,
-        lastHeartbeatMs: Int64? = nil
+        lastHeartbeatMs: Int64? = nil, revoked: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -39,6 +41,7 @@ public struct AgentRecord: Sendable, Hashable, Codable {
         self.heartbeats = heartbeats
         self.dropped = dropped
         self.lastHeartbeatMs = lastHeartbeatMs
+        self.revoked = revoked
     }
 }
 

@@ -1,12 +1,12 @@
 import ArgumentParser
 import VigilWire
 
-/// `vigil agents [list]` and `vigil agents add NAME`.
+/// `vigil agents [list]`, `vigil agents add NAME` and `vigil agents revoke NAME`.
 struct AgentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agents",
-        abstract: "List or register agents.",
-        subcommands: [List.self, Add.self],
+        abstract: "List, register or revoke agents.",
+        subcommands: [List.self, Add.self, Revoke.self],
         defaultSubcommand: List.self
     )
 
@@ -31,7 +31,7 @@ struct AgentsCommand: AsyncParsableCommand {
             var table = Table("AGENT", "LAST SEEN", "VERSION", "LAG", "BATCHES", "HEARTBEATS", "DROPPED")
             for agent in agents {
                 table.add(
-                    agent.name, agent.lastSeen ?? "never", agent.version ?? "-",
+                    agent.revoked == true ? "\(agent.name) (revoked)" : agent.name, agent.lastSeen ?? "never", agent.version ?? "-",
                     agent.lagSeconds.map { Format.duration(seconds: $0) } ?? "-",
                     "\(agent.batches)", "\(agent.heartbeats)", "\(agent.dropped)"
                 )
@@ -59,6 +59,25 @@ struct AgentsCommand: AsyncParsableCommand {
             let request = AgentCreateRequest(name: name, replace: replace ? true : nil)
             let created = try await connection.client().post("/v1/agents", body: request, as: AgentCreated.self)
             print(created.token)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Revoke an agent's token: its batches are refused from now on; its history stays.",
+            discussion: "Give it a new token later with: vigil agents add NAME --replace"
+        )
+
+        @OptionGroup var connection: ConnectionOptions
+
+        @Argument(help: "The agent's name.")
+        var name: String
+
+        func run() async throws {
+            let path = "/v1/agents/\(URLText.pathSegment(name))/revoke"
+            let revoked = try await connection.client().post(path, body: [String: String](), as: AgentRevoked.self)
+            print("revoked \(revoked.name): its token no longer works; its history is kept. New token: vigil agents add \(revoked.name) --replace")
         }
     }
 }

@@ -135,10 +135,12 @@ public struct AgentInfo: Codable, Sendable, Hashable {
     public var lastHeartbeat: String?
     /// Seconds between its newest heartbeat and now: how far behind it is.
     public var lagSeconds: Double?
+    /// Whether its token was revoked; absent from collectors before revocation existed.
+    public var revoked: Bool?
 
     public init(
         name: String, createdAt: String, lastSeen: String?, version: String?, sessionID: String?, batches: Int64,
-        heartbeats: Int64, dropped: Int64, lastHeartbeat: String?, lagSeconds: Double?
+        heartbeats: Int64, dropped: Int64, lastHeartbeat: String?, lagSeconds: Double?, revoked: Bool? = nil
     ) {
         self.name = name
         self.createdAt = createdAt
@@ -150,10 +152,11 @@ public struct AgentInfo: Codable, Sendable, Hashable {
         self.dropped = dropped
         self.lastHeartbeat = lastHeartbeat
         self.lagSeconds = lagSeconds
+        self.revoked = revoked
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, batches, heartbeats, dropped
+        case name, version, batches, heartbeats, dropped, revoked
         case createdAt = "created_at"
         case lastSeen = "last_seen"
         case sessionID = "session_id"
@@ -180,6 +183,16 @@ public struct AgentCreated: Codable, Sendable, Hashable {
     public init(name: String, token: String) {
         self.name = name
         self.token = token
+    }
+}
+
+/// `POST /v1/agents/{name}/revoke` answer.
+public struct AgentRevoked: Codable, Sendable, Hashable {
+    public var name: String
+    public var revoked: Bool
+    public init(name: String, revoked: Bool) {
+        self.name = name
+        self.revoked = revoked
     }
 }
 

@@ -126,7 +126,7 @@ public final class PostgresStore: Store {
     // MARK: Agents
 
     static let agentColumns = """
-        id, name, created_ms, last_seen_ms, agent_version, session_id, batches, heartbeats, dropped, last_heartbeat_ms
+        id, name, created_ms, last_seen_ms, agent_version, session_id, batches, heartbeats, dropped, last_heartbeat_ms, token_hash
         """
 
     public func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord {
@@ -155,12 +155,13 @@ public final class PostgresStore: Store {
     }
 
     static func agentRecord(_ row: PostgresRow) throws -> AgentRecord {
-        let (id, name, created, lastSeen, version, session, batches, heartbeats, dropped, lastBeat) = try row.decode(
-            (Int64, String, Int64, Int64?, String?, String?, Int64, Int64, Int64, Int64?).self
+        let (id, name, created, lastSeen, version, session, batches, heartbeats, dropped, lastBeat, tokenHash) = try row.decode(
+            (Int64, String, Int64, Int64?, String?, String?, Int64, Int64, Int64, Int64?, String).self
         )
         return AgentRecord(
             id: id, name: name, createdMs: created, lastSeenMs: lastSeen, agentVersion: version, sessionID: session,
-            batches: batches, heartbeats: heartbeats, dropped: dropped, lastHeartbeatMs: lastBeat
+            batches: batches, heartbeats: heartbeats, dropped: dropped, lastHeartbeatMs: lastBeat,
+            revoked: Tokens.isRevoked(storedHash: tokenHash)
         )
     }
 
