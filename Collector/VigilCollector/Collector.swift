@@ -18,6 +18,8 @@ public struct Collector: Service {
     public let adminToken: String
     /// Whether this replica leads now.
     public let leadership: Leadership
+    /// What batch requests hold in memory together (``CollectorConfiguration/ingestBudgetBytes``).
+    public let ingestBudget: IngestBudget
     /// This process, as listed in `GET /v1/replicas`.
     public let identity: ReplicaIdentity
     private let logger: Logger
@@ -49,12 +51,13 @@ public struct Collector: Service {
             leadership = Leadership(leading: false)
         }
         identity = ReplicaIdentity(address: "\(configuration.host):\(configuration.port)")
+        ingestBudget = IngestBudget(limitBytes: configuration.ingestBudgetBytes)
         adminToken = try await AdminTokenFile.ensure(in: configuration.dataDirectory, store: store, logger: logger)
     }
 
     /// Serves HTTP until the surrounding `ServiceGroup` shuts down.
     public func run() async throws {
-        let router = CollectorRouter.build(store: store, configuration: configuration, leadership: leadership)
+        let router = CollectorRouter.build(store: store, configuration: configuration, leadership: leadership, ingestBudget: ingestBudget)
         let logger = self.logger
         let onListening = self.onListening
         let dataDirectory = configuration.dataDirectory

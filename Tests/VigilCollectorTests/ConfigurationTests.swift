@@ -99,5 +99,16 @@ struct ConfigurationTests {
         let error = #expect(throws: ConfigError.self) { try CollectorConfiguration.parse(root) }
         #expect(error?.description == "c.yaml:1:9: listen: expected HOST:PORT, e.g. 127.0.0.1:7400")
     }
+
+    @Test("the ingest budget is read, must hold two largest batches, and grows with max_body_bytes")
+    func ingestBudget() throws {
+        let set = try CollectorConfiguration.parse(ConfigDocument.parse("ingest_budget_bytes: 67108864\n", file: "c.yaml"))
+        #expect(set.ingestBudgetBytes == 64 << 20)
+        let grown = try CollectorConfiguration.parse(ConfigDocument.parse("max_body_bytes: 200000000\n", file: "c.yaml"))
+        #expect(grown.ingestBudgetBytes == 400_000_000)
+        let root = try ConfigDocument.parse("max_body_bytes: 1048576\ningest_budget_bytes: 2000000\n", file: "c.yaml")
+        let error = #expect(throws: ConfigError.self) { try CollectorConfiguration.parse(root) }
+        #expect(error?.description == "c.yaml:2:22: ingest_budget_bytes: must be at least twice max_body_bytes (2097152), so that a largest batch always fits")
+    }
 }
 

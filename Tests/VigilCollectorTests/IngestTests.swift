@@ -13,6 +13,7 @@ struct IngestTests {
     struct Answer {
         var status: Int
         var body: String
+        var retryAfter: String? = nil
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     }
 
@@ -25,7 +26,7 @@ struct IngestTests {
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let buffer = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: Int(response.status.code), body: String(buffer: buffer))
+        return Answer(status: Int(response.status.code), body: String(buffer: buffer), retryAfter: response.headers.first(name: "Retry-After"))
     }
 
     static func batch(seq: UInt64, start: Int64, statuses: [CheckStatus], session: String = "s1") -> Batch {

@@ -9,6 +9,7 @@ import VigilCore
 /// data_dir: ./vigil-data      # SQLite database and admin.token
 /// storage: sqlite             # or postgres: {url: postgres://…}; see StorageSettings.swift
 /// max_body_bytes: 8388608     # decompressed batch size limit (8 MiB)
+/// ingest_budget_bytes: 268435456 # batches in flight hold at most this together; past it 503 (256 MiB)
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
 /// minute_rollup_retention: 35d # per-minute probe rollups kept this long (hours and days: retention)
@@ -27,6 +28,10 @@ public struct CollectorConfiguration: Sendable {
     public var leaderCheckEveryMs: Int64 = 1_000
     /// Largest decompressed batch accepted, in bytes. Default 8 MiB.
     public var maxBodyBytes: Int = 8 * 1024 * 1024
+    /// The memory all batch requests being received, inflated and stored may hold together, in bytes; a
+    /// request that would pass it is answered `503 overloaded` with `Retry-After`. At least twice
+    /// `maxBodyBytes`. Default 256 MiB.
+    public var ingestBudgetBytes: Int = 256 * 1024 * 1024
     /// How far back heartbeats are accepted, in ms. Default 400 days (a year-long report plus margin).
     public var retentionMs: Int64 = 400 * 86_400_000
     /// How far in the future a heartbeat may be stamped, in ms. Default 5 minutes.
@@ -48,7 +53,7 @@ public struct CollectorConfiguration: Sendable {
     /// Reads a parsed YAML document on top of the defaults.
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
-            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
+            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
                 .union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
         )
         var configuration = CollectorConfiguration()
@@ -63,6 +68,15 @@ public struct CollectorConfiguration: Sendable {
             let value = try maxBody.int()
             guard value >= 1024 else { throw maxBody.error("must be at least 1024") }
             configuration.maxBodyBytes = value
+        }
+        if let budget = object.optional("ingest_budget_bytes") {
+            let value = try budget.int()
+            guard value >= 2 * configuration.maxBodyBytes else {
+                throw budget.error("must be at least twice max_body_bytes (\(2 * configuration.maxBodyBytes)), so that a largest batch always fits")
+            }
+            configuration.ingestBudgetBytes = value
+        } else if configuration.ingestBudgetBytes < 2 * configuration.maxBodyBytes {
+            configuration.ingestBudgetBytes = 2 * configuration.maxBodyBytes
         }
         if let retention = object.optional("retention") { configuration.retentionMs = try retention.durationMs() }
         if let skew = object.optional("max_clock_skew") { configuration.maxClockSkewMs = try skew.durationMs() }

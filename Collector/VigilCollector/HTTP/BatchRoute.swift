@@ -10,6 +10,8 @@ struct BatchRoute: Sendable {
     let store: any Store
     let authenticator: Authenticator
     let configuration: CollectorConfiguration
+    /// Memory all batch requests may hold together; past it they are answered 503.
+    let budget: IngestBudget
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let agent = try await authenticator.agent(request)
@@ -21,7 +23,9 @@ struct BatchRoute: Sendable {
         } catch {
             throw APIError(error)
         }
-        let (raw, body) = try await readBody(request, encoding: encoding)
+        let share = budget.open()
+        defer { share.finish() }
+        let (raw, body) = try await readBody(request, encoding: encoding, share: share)
         let batch: Batch
         do {
             batch = try BatchCodec.decode(body, format: format)
@@ -49,7 +53,8 @@ struct BatchRoute: Sendable {
 
     /// Reads the body, inflating as it arrives and stopping at the limit: returns the bytes as received
     /// and the decoded bytes.
-    private func readBody(_ request: Request, encoding: ContentEncoding) async throws -> (raw: [UInt8], body: [UInt8]) {
+    /// Every byte received and inflated is taken from the request's `share` of the ingest budget first.
+    private func readBody(_ request: Request, encoding: ContentEncoding, share: IngestBudget.Share) async throws -> (raw: [UInt8], body: [UInt8]) {
         let limit = configuration.maxBodyBytes
         // A compressed stream can be a little larger than its content; allow for the framing.
         let rawLimit = encoding == .identity ? limit : limit + limit / 64 + 1024
@@ -60,9 +65,12 @@ struct BatchRoute: Sendable {
                 if raw.count + chunk.readableBytes > rawLimit {
                     throw tooLarge("body exceeds the limit of \(rawLimit) bytes")
                 }
+                try share.take(chunk.readableBytes)
                 raw.append(contentsOf: chunk.readableBytesView)
                 if let inflater {
+                    let before = inflater.output.count
                     try chunk.withUnsafeReadableBytes { bytes throws(CompressionError) in try inflater.update(bytes) }
+                    try share.take(inflater.output.count - before)
                 }
             }
             guard let inflater else { return (raw, raw) }

@@ -2,9 +2,11 @@ import Hummingbird
 
 /// All collector routes.
 enum CollectorRouter {
-    static func build(store: any Store, configuration: CollectorConfiguration, leadership: Leadership) -> Router<BasicRequestContext> {
+    static func build(
+        store: any Store, configuration: CollectorConfiguration, leadership: Leadership, ingestBudget: IngestBudget
+    ) -> Router<BasicRequestContext> {
         let authenticator = Authenticator(store: store)
-        let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration)
+        let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration, budget: ingestBudget)
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
