@@ -10,6 +10,7 @@ import VigilCore
 /// storage: sqlite             # or postgres: {url: postgres://…}; see StorageSettings.swift
 /// max_body_bytes: 8388608     # decompressed batch size limit (8 MiB)
 /// ingest_budget_bytes: 268435456 # batches in flight hold at most this together; past it 503 (256 MiB)
+/// rate_limit: {requests_per_second: 20, burst: 40}  # batches per agent; more get 429; `off` to disable
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
 /// minute_rollup_retention: 35d # per-minute probe rollups kept this long (hours and days: retention)
@@ -32,6 +33,8 @@ public struct CollectorConfiguration: Sendable {
     /// request that would pass it is answered `503 overloaded` with `Retry-After`. At least twice
     /// `maxBodyBytes`. Default 256 MiB.
     public var ingestBudgetBytes: Int = 256 * 1024 * 1024
+    /// How many batches a second each agent may send; `nil` for no limit. Default 20 a second, burst 40.
+    public var rateLimit: AgentRateLimit? = AgentRateLimit()
     /// How far back heartbeats are accepted, in ms. Default 400 days (a year-long report plus margin).
     public var retentionMs: Int64 = 400 * 86_400_000
     /// How far in the future a heartbeat may be stamped, in ms. Default 5 minutes.
@@ -53,7 +56,7 @@ public struct CollectorConfiguration: Sendable {
     /// Reads a parsed YAML document on top of the defaults.
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
-            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "retention", "max_clock_skew", "minute_rollup_retention"])
+            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "rate_limit", "retention", "max_clock_skew", "minute_rollup_retention"])
                 .union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
         )
         var configuration = CollectorConfiguration()
@@ -78,6 +81,9 @@ public struct CollectorConfiguration: Sendable {
         } else if configuration.ingestBudgetBytes < 2 * configuration.maxBodyBytes {
             configuration.ingestBudgetBytes = 2 * configuration.maxBodyBytes
         }
+        if let limit = object.optional("rate_limit") {
+            configuration.rateLimit = try Self.rateLimit(limit)
+        }
         if let retention = object.optional("retention") { configuration.retentionMs = try retention.durationMs() }
         if let skew = object.optional("max_clock_skew") { configuration.maxClockSkewMs = try skew.durationMs() }
         if let minutes = object.optional("minute_rollup_retention") {
@@ -87,5 +93,23 @@ public struct CollectorConfiguration: Sendable {
         configuration.catalog = try ServiceCatalog.parse(object)
         configuration.alerts = try AlertSettings.parse(object)
         return configuration
+    }
+
+    /// `rate_limit: off` or `{requests_per_second: N, burst: M}`.
+    private static func rateLimit(_ value: ConfigValue) throws(ConfigError) -> AgentRateLimit? {
+        if (try? value.string()) == "off" { return nil }
+        let object = try value.object(allowedKeys: ["requests_per_second", "burst"])
+        var limit = AgentRateLimit()
+        if let rate = object.optional("requests_per_second") {
+            let value = try rate.double()
+            guard value > 0 else { throw rate.error("must be greater than 0 (use rate_limit: off for no limit)") }
+            limit.requestsPerSecond = value
+        }
+        if let burst = object.optional("burst") {
+            let value = try burst.int()
+            guard value >= 1 else { throw burst.error("must be at least 1") }
+            limit.burst = value
+        }
+        return limit
     }
 }

@@ -12,9 +12,14 @@ struct BatchRoute: Sendable {
     let configuration: CollectorConfiguration
     /// Memory all batch requests may hold together; past it they are answered 503.
     let budget: IngestBudget
+    /// Batches per agent and second; `nil` when not limited.
+    let rateLimiter: AgentRateLimiter?
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let agent = try await authenticator.agent(request)
+        if let rateLimiter, let wait = rateLimiter.admit(agent: agent.id) {
+            throw Self.rateLimited(agent: agent.name, wait: wait, limit: rateLimiter.limit)
+        }
         let format: ContentFormat
         let encoding: ContentEncoding
         do {
@@ -81,6 +86,19 @@ struct BatchRoute: Sendable {
             }
             throw APIError(BatchCodec.wireError(for: error, encoding: encoding))
         }
+    }
+
+    /// `429 rate_limited` with `Retry-After` in whole seconds (at least 1).
+    static func rateLimited(agent: String, wait: Duration, limit: AgentRateLimit) -> APIError {
+        var error = APIError(
+            .tooManyRequests, code: "rate_limited",
+            "agent \(agent) is sending more than \(limit.requestsPerSecond) batches a second (burst \(limit.burst)): retry later"
+        )
+        let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+        error.headers[.retryAfter] = "\(max(1, Int(seconds.rounded(.up))))"
+        // The body is not read: close the connection rather than drain it.
+        error.headers[.connection] = "close"
+        return error
     }
 
     private func tooLarge(_ message: String) -> APIError {

@@ -6,7 +6,9 @@ enum CollectorRouter {
         store: any Store, configuration: CollectorConfiguration, leadership: Leadership, ingestBudget: IngestBudget
     ) -> Router<BasicRequestContext> {
         let authenticator = Authenticator(store: store)
-        let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration, budget: ingestBudget)
+        let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration, budget: ingestBudget,
+            rateLimiter: configuration.rateLimit.map(AgentRateLimiter.init)
+        )
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
