@@ -17,6 +17,7 @@ struct ConfigurationTests {
         #expect(loaded.maxBodyBytes == defaults.maxBodyBytes && loaded.retentionMs == defaults.retentionMs)
         #expect(loaded.maxClockSkewMs == defaults.maxClockSkewMs && loaded.minuteRollupRetentionMs == defaults.minuteRollupRetentionMs)
         #expect(loaded.storage == defaults.storage)
+        #expect(loaded.ingestBudgetBytes == defaults.ingestBudgetBytes && loaded.rateLimit == defaults.rateLimit)
         let api = loaded.catalog.policy(for: "api")
         #expect(api.target?.description == "99.9%")
         #expect(api.credits.map(\.credit.description) == ["10%", "25%", "100%"])
