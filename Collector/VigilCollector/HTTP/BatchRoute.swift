@@ -31,10 +31,10 @@ struct BatchRoute: Sendable {
         let share = budget.open()
         defer { share.finish() }
         let (raw, body) = try await readBody(request, encoding: encoding, share: share)
-        let batch: Batch
+        var batch: Batch
         do {
             batch = try BatchCodec.decode(body, format: format)
-            try Self.validate(batch)
+            try Self.validate(&batch)
         } catch {
             throw APIError(error)
         }
@@ -106,17 +106,5 @@ struct BatchRoute: Sendable {
         // The rest of the body is not read: close the connection rather than drain it.
         error.headers[.connection] = "close"
         return error
-    }
-
-    /// Checks what the codec cannot: values that would make the figures meaningless.
-    static func validate(_ batch: Batch) throws(WireError) {
-        guard !batch.sessionID.isEmpty else { throw WireError(.malformedBody, "session_id must not be empty") }
-        guard batch.sessionID.utf8.count <= 128 else { throw WireError(.malformedBody, "session_id is longer than 128 bytes") }
-        guard batch.seq <= UInt64(Int64.max) else { throw WireError(.malformedBody, "seq is out of range") }
-        for (index, check) in batch.checks.enumerated() {
-            guard !check.name.isEmpty else { throw WireError(.malformedBody, "checks[\(index)].name must not be empty") }
-            guard !check.service.isEmpty else { throw WireError(.malformedBody, "checks[\(index)].service must not be empty") }
-            guard check.intervalMs > 0 else { throw WireError(.malformedBody, "checks[\(index)].interval_ms must be greater than 0") }
-        }
     }
 }
