@@ -38,14 +38,22 @@ struct Comparison {
             base += clock.now - b
         }
         benchmark.stopMeasurement()
-        let perUnit = measured.nanoseconds / Double(rounds * units)
-        let basePerUnit = base.nanoseconds / Double(rounds * units)
-        benchmark.measurement(figureMetric, Int(perUnit.rounded()))
-        benchmark.measurement(baselineMetric, Int(basePerUnit.rounded()))
-        benchmark.measurement(ratioMetric, Int((perUnit / basePerUnit * 100).rounded()))
+        let (perUnit, basePerUnit) = record(benchmark, measured: measured, baseline: base, units: rounds * units)
         say(String(
             format: "FIGURE %@: %.0f ns/%@ (%.2fM %@/s on one core); baseline %@: %.0f ns/%@; ratio %.2f×",
             name, perUnit, unit, 1e3 / perUnit, unit + "s", baselineName, basePerUnit, unit, perUnit / basePerUnit
         ))
     }
+}
+
+/// Records nanoseconds per unit of a figure and its baseline, and their ratio, as the benchmark's custom
+/// metrics; returns both per-unit figures.
+@discardableResult
+func record(_ benchmark: Benchmark, measured: Duration, baseline: Duration, units: Int) -> (Double, Double) {
+    let perUnit = measured.nanoseconds / Double(units)
+    let basePerUnit = baseline.nanoseconds / Double(units)
+    benchmark.measurement(figureMetric, Int(perUnit.rounded()))
+    benchmark.measurement(baselineMetric, Int(basePerUnit.rounded()))
+    benchmark.measurement(ratioMetric, Int((perUnit / basePerUnit * 100).rounded()))
+    return (perUnit, basePerUnit)
 }

@@ -153,11 +153,7 @@ func storeWritePath(_ benchmark: Benchmark) async throws {
     }
     let baseline = clock.now - baselineStart
     let units = batches.count * plan.batchHeartbeats
-    let perUnit = measured.nanoseconds / Double(units)
-    let basePerUnit = baseline.nanoseconds / Double(units)
-    benchmark.measurement(figureMetric, Int(perUnit.rounded()))
-    benchmark.measurement(baselineMetric, Int(basePerUnit.rounded()))
-    benchmark.measurement(ratioMetric, Int((perUnit / basePerUnit * 100).rounded()))
+    let (perUnit, basePerUnit) = record(benchmark, measured: measured, baseline: baseline, units: units)
     let storeBytes = fileBytes("\(directory)/store.sqlite")
     let rowBytes = fileBytes("\(directory)/rows.sqlite")
     say(String(
