@@ -249,6 +249,11 @@ REVOKE_OUT=$("$BIN/vigil" agents revoke external-script 2>&1)
 CODE=$(post_ext)
 check "vigil agents revoke: the agent's next batch gets 401, the list says revoked, its history stays ($REVOKE_OUT)" bash -c "[ '$CODE' = 401 ] && '$BIN/vigil' agents | grep -q '^external-script (revoked)' && [ \"\$('$BIN/vigil' agents --json | python3 -c 'import json,sys; print([a for a in json.load(sys.stdin) if a[\"name\"]==\"external-script\"][0][\"heartbeats\"])')\" = '$COUNT_AFTER' ]"
 
+READ_TOKEN=$("$BIN/vigil" tokens create dashboard --scope read)
+MAINT_EXIT=0
+VIGIL_TOKEN="$READ_TOKEN" "$BIN/vigil" maintenance add site --start 2030-01-01T00:00:00Z --duration 1h --reason nope >/dev/null 2>"$WORK/readonly.err" || MAINT_EXIT=$?
+check "vigil tokens: a read token runs vigil status, is refused a change with a reason, and stops working when revoked" bash -c "VIGIL_TOKEN='$READ_TOKEN' '$BIN/vigil' status | grep -q '^site ' && [ $MAINT_EXIT != 0 ] && grep -q 'read-only' '$WORK/readonly.err' && '$BIN/vigil' tokens | grep -q '^dashboard  *read' && '$BIN/vigil' tokens revoke dashboard >/dev/null && ! VIGIL_TOKEN='$READ_TOKEN' '$BIN/vigil' status >/dev/null 2>&1"
+
 # 1 GiB of zeros, zlib-compressed (about 1 MB on the wire).
 python3 - "$WORK/bomb.bin" <<'PY'
 import sys, zlib

@@ -105,7 +105,7 @@ struct ReadAPITests {
         let first = try await Collector(configuration: configuration)
         let second = try await Collector(configuration: configuration)
         #expect(first.adminToken == second.adminToken)
-        #expect(try await second.store.isAdminToken(hash: Tokens.hash(first.adminToken)))
+        #expect(try await second.store.apiTokenScope(hash: Tokens.hash(first.adminToken)) == .admin)
         let attributes = try FileManager.default.attributesOfItem(atPath: directory.path + "/admin.token")
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         // Stored hashed, never in clear.

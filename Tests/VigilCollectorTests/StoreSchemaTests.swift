@@ -30,23 +30,26 @@ struct StoreSchemaTests {
         #expect(try await store.maintenanceWindows().isEmpty)
     }
 
-    @Test("vigil-collector migrate lists a v6 database's pending migration, applies it, then has nothing to do")
+    @Test("vigil-collector migrate lists a v7 database's pending migration, applies it, then has nothing to do; old tokens stay admin")
     func migrateFromPrevious() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         do {
             let queue = try DatabaseQueue(path: directory.path + "/vigil.sqlite")
-            try SQLiteStore.migrator.migrate(queue, upTo: "v6")
+            try SQLiteStore.migrator.migrate(queue, upTo: "v7")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO admin_tokens (token_hash, note, created_ms) VALUES ('old', 'admin.token', 0)")
+            }
         }
         let logger = Logger(label: "test")
         let before = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger)
-        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6"] && before.pending == ["v7"])
-        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v7"])
+        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] && before.pending == ["v8"])
+        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v8"])
         _ = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: false, logger: logger)
         #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending.isEmpty)
         let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")
-        try await store.recordReplica(ReplicaRecord(instance: "i", address: "a", version: "v", startedMs: 0, lastSeenMs: 5, leader: true))
-        #expect(try await store.replicas(seenSince: 0).map(\.leader) == [true])
+        // A token made before scopes existed keeps full rights.
+        #expect(try await store.apiTokenScope(hash: "old") == .admin)
     }
 
     @Test("rollup cover uses whole days, then hours, then minutes")

@@ -9,7 +9,12 @@ enum AdminTokenFile {
         let path = (directory as NSString).appendingPathComponent("admin.token")
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
            !existing.isEmpty {
-            try await store.addAdminToken(hash: Tokens.hash(existing), note: "admin.token", nowMs: WallClock.nowMs())
+            try await store.addAPIToken(hash: Tokens.hash(existing), name: "admin.token", scope: .admin, nowMs: WallClock.nowMs())
+            if try await store.apiTokenScope(hash: Tokens.hash(existing)) == nil {
+                // Revoked on purpose: a revoked token is never brought back, not even from this file.
+                logger.warning("the token in admin.token was revoked; use another admin token, or delete the file to get a new one on the next start",
+                    metadata: ["path": "\(path)"])
+            }
             return existing
         }
         let token = Tokens.generate(prefix: "vigil_adm_")
@@ -18,7 +23,7 @@ enum AdminTokenFile {
         ) else {
             throw StoreError(.unavailable, "cannot write the admin token to \(path)")
         }
-        try await store.addAdminToken(hash: Tokens.hash(token), note: "admin.token", nowMs: WallClock.nowMs())
+        try await store.addAPIToken(hash: Tokens.hash(token), name: "admin.token", scope: .admin, nowMs: WallClock.nowMs())
         logger.notice("created an admin token", metadata: ["path": "\(path)"])
         return token
     }

@@ -29,6 +29,7 @@ public struct APIError: HTTPResponseError, Sendable {
     static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, code: "unauthorized", message) }
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, code: "bad_request", message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message) }
+    static func forbidden(_ message: String) -> APIError { APIError(.forbidden, code: "forbidden", message) }
 
     /// The answer for an upload that could not be read.
     init(_ error: WireError) {

@@ -12,7 +12,7 @@ struct AlertRoutes: Sendable {
     /// `GET /v1/alerts?since=ISO|7d&open=true`: newest first, with delivery states. `open` keeps outages
     /// opened and not yet resolved.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         let since = try SLARoutes.since(query, nowMs: now)
@@ -45,7 +45,7 @@ struct AlertRoutes: Sendable {
 
     /// `GET /v1/silences`: silences not yet ended.
     func silences(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         return JSONBody.response(try await store.silences(activeAfter: WallClock.nowMs()).map(Self.info))
     }
 

@@ -14,6 +14,7 @@ enum CollectorRouter {
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let tickets = TicketRoutes(store: store, desk: TicketDesk(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
+        let tokens = TokenRoutes(store: store, authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
 
         let router = Router(context: BasicRequestContext.self)
@@ -45,6 +46,9 @@ enum CollectorRouter {
         router.get("/v1/replicas", use: reads.replicas)
         router.post("/v1/agents", use: admin.addAgent)
         router.post("/v1/agents/:name/revoke", use: admin.revokeAgent)
+        router.get("/v1/tokens", use: tokens.list)
+        router.post("/v1/tokens", use: tokens.create)
+        router.delete("/v1/tokens/:name", use: tokens.revoke)
         return router
     }
 }

@@ -11,7 +11,7 @@ struct MaintenanceRoutes: Sendable {
 
     /// `GET /v1/maintenance[?service=S]`.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let service = request.uri.queryParameters.get("service")
         var result = catalog.maintenance.map(Self.info)
         result += try await store.maintenanceWindows().map(\.window).map(Self.info).map { var api = $0; api.source = "api"; return api }

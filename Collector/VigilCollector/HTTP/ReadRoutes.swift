@@ -2,7 +2,7 @@ import Hummingbird
 import VigilCore
 import VigilWire
 
-/// The operator's read API: services, uptime and agents. Every route needs an admin token.
+/// The operator's read API: services, uptime and agents. Every route needs an API token of any scope.
 struct ReadRoutes: Sendable {
     let store: any Store
     let catalog: ServiceCatalog
@@ -13,7 +13,7 @@ struct ReadRoutes: Sendable {
     /// `GET /v1/services`: each service's state now (by its quorum) and its last 24 hours as the SLA
     /// engine counts them (confirmation, calendar, maintenance).
     func services(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let reporter = SLAReporter(store: store, catalog: catalog)
         let day = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: now)
@@ -49,7 +49,7 @@ struct ReadRoutes: Sendable {
 
     /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`.
     func uptime(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let service = try context.parameters.require("service")
         let now = WallClock.nowMs()
         let (from, to) = try Self.window(request.uri.queryParameters, nowMs: now)
@@ -61,7 +61,7 @@ struct ReadRoutes: Sendable {
 
     /// `GET /v1/agents`.
     func agents(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let agents = try await store.agents().map { agent in
             AgentInfo(
@@ -79,7 +79,7 @@ struct ReadRoutes: Sendable {
     /// `GET /v1/replicas[?within=DURATION]`: collectors that reported within the last minute (or
     /// `within`), leader first.
     func replicas(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let within: Int64
         do {
             within = try DurationText.parseMilliseconds(request.uri.queryParameters.get("within") ?? "1m")

@@ -10,7 +10,7 @@ struct SLARoutes: Sendable {
     /// `GET /v1/services/{service}/sla?month=2026-10|quarter=2026-Q4|year=2026|window=30d|from=&to=`
     /// `[&method=time|occurrences|timeslices][&explain=true]`; without a window, the SLA's current period.
     func service(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let service = try context.parameters.require("service")
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
@@ -22,7 +22,7 @@ struct SLARoutes: Sendable {
 
     /// `GET /v1/report?month=2026-10` (same window parameters): every service.
     func report(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
         let results = try await reporter.evaluateAll(query, nowMs: now)
@@ -31,7 +31,7 @@ struct SLARoutes: Sendable {
 
     /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d]`: newest first; default since 30 days.
     func outages(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         let since = try Self.since(query, nowMs: now)

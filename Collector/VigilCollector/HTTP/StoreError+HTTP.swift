@@ -10,7 +10,7 @@ extension StoreError: HTTPResponseError {
         switch code {
         case .unavailable: .serviceUnavailable
         case .notFound: .notFound
-        case .alreadyExists: .conflict
+        case .alreadyExists, .refused: .conflict
         }
     }
 

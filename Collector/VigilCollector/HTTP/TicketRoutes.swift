@@ -101,7 +101,7 @@ struct TicketRoutes: Sendable {
     /// `GET /v1/tickets?open=true&at_risk=true&breached=true&service=S&since=ISO|30d&limit=1000`: the most
     /// recently created that match, oldest first.
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         func flag(_ name: String) -> Bool { query.get(name).map { $0 == "true" || $0 == "1" } ?? false }
@@ -120,7 +120,7 @@ struct TicketRoutes: Sendable {
 
     /// `GET /v1/tickets/{id}`: the ticket, its clocks, history and outage.
     func show(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let id = try Self.parameter(context, "id")
         guard let info = try await desk.show(externalID: id, nowMs: WallClock.nowMs()) else {
             throw APIError.notFound("no ticket with id \"\(id)\"")
@@ -130,7 +130,7 @@ struct TicketRoutes: Sendable {
 
     /// `GET /v1/outages/{id}`: the outage and the tickets linked to it.
     func outage(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let id = try Self.parameter(context, "id")
         guard let detail = try await desk.outageDetail(id: id, nowMs: WallClock.nowMs()) else {
             throw APIError.notFound("no outage with id \"\(id)\" (ids look like SERVICE:START_MS, see vigil outages)")
@@ -140,7 +140,7 @@ struct TicketRoutes: Sendable {
 
     /// `GET /v1/report/tickets?` window (same parameters as `/v1/report`; default the last 30 days).
     func report(_ request: Request, context: some RequestContext) async throws -> Response {
-        try await authenticator.requireAdmin(request)
+        try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let query = try SLARoutes.request(request.uri.queryParameters, nowMs: now)
         let zone = desk.catalog.defaults.zone

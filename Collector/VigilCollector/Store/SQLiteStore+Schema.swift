@@ -181,6 +181,10 @@ extension SQLiteStore {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v8") { db in
+            // Operator tokens get a scope; the ones made before scopes existed were all admin tokens.
+            try db.execute(sql: "ALTER TABLE admin_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'")
+        }
         return migrator
     }
 }

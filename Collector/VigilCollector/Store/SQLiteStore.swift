@@ -22,23 +22,6 @@ public final class SQLiteStore: Store {
         }
     }
 
-    // MARK: Tokens
-
-    public func addAdminToken(hash: String, note: String, nowMs: Int64) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO admin_tokens (token_hash, note, created_ms) VALUES (?, ?, ?)",
-                arguments: [hash, note, nowMs]
-            )
-        }
-    }
-
-    public func isAdminToken(hash: String) async throws -> Bool {
-        try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM admin_tokens WHERE token_hash = ?", arguments: [hash]) ?? false
-        }
-    }
-
     // MARK: Agents
 
     public func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord {

@@ -8,10 +8,18 @@ import VigilCore
 public protocol Store: Sendable {
     // MARK: Tokens
 
-    /// Adds an admin token, by hash.
-    func addAdminToken(hash: String, note: String, nowMs: Int64) async throws
-    /// Whether an admin token with this hash exists.
-    func isAdminToken(hash: String) async throws -> Bool
+    /// Adds an operator API token by hash, with its name and scope; nothing happens when the hash exists.
+    func addAPIToken(hash: String, name: String, scope: TokenScope, nowMs: Int64) async throws
+    /// Adds a named token; throws ``StoreError/Code/alreadyExists`` when a token has that name.
+    func createAPIToken(hash: String, name: String, scope: TokenScope, nowMs: Int64) async throws -> APITokenRecord
+    /// The scope of the live API token with this hash, or nil when there is none (or it was revoked).
+    func apiTokenScope(hash: String) async throws -> TokenScope?
+    /// All live API tokens, by name (never their hashes).
+    func apiTokens() async throws -> [APITokenRecord]
+    /// Revokes every live token named `name` and returns how many. A revoked token is kept, marked, so
+    /// ``addAPIToken(hash:name:scope:nowMs:)`` can never bring it back. Throws ``StoreError/Code/notFound``
+    /// when no live token has that name and ``StoreError/Code/refused`` when it would leave no admin token.
+    func revokeAPITokens(name: String) async throws -> Int
 
     // MARK: Agents
 

@@ -6,6 +6,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case alreadyExists = "already_exists"
         /// No such record.
         case notFound = "not_found"
+        /// The change would break a rule of the data (removing the last admin token).
+        case refused
         /// The database could not be opened or migrated.
         case unavailable
     }

@@ -24,7 +24,7 @@ public struct Vigil: AsyncParsableCommand {
         version: VigilVersion.current,
         subcommands: [
             StatusCommand.self, UptimeCommand.self, ReportCommand.self, OutagesCommand.self, TicketsCommand.self, AlertsCommand.self, SilencesCommand.self, HooksCommand.self, MaintenanceCommand.self,
-            AgentsCommand.self, ReplicasCommand.self, QuickstartCommand.self,
+            AgentsCommand.self, TokensCommand.self, ReplicasCommand.self, QuickstartCommand.self,
         ]
     )
 

@@ -233,3 +233,28 @@ public struct ReplicaInfo: Codable, Sendable, Hashable {
         self.leader = leader
     }
 }
+
+/// `POST /v1/tokens` body: a named operator token with a scope (`read` or `admin`).
+public struct TokenCreateRequest: Codable, Sendable, Hashable {
+    public var name: String
+    public var scope: String
+    public init(name: String, scope: String) {
+        self.name = name
+        self.scope = scope
+    }
+}
+
+/// One operator token as `GET /v1/tokens` lists it, and as `POST /v1/tokens` answers (with `token`,
+/// shown that once; it is stored only hashed).
+public struct TokenInfo: Codable, Sendable, Hashable {
+    public var name: String
+    public var scope: String
+    public var createdAt: String
+    public var token: String?
+    public init(name: String, scope: String, createdAt: String, token: String? = nil) {
+        self.name = name
+        self.scope = scope
+        self.createdAt = createdAt
+        self.token = token
+    }
+}

@@ -108,6 +108,7 @@ struct PostgresStoreTests {
             VALUES (1, 'web', 1, 'web', 'http', 'http://x', 10000, 5000, 0)
             """,
             "INSERT INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status) VALUES (1, 0, 100, 50, 'down')",
+            "INSERT INTO admin_tokens (token_hash, note, created_ms) VALUES ('old', 'admin.token', 0)",
         ] {
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quiet)
         }
@@ -116,12 +117,14 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
         let runs = try await store.intervals(checkID: 1, overlapping: TimeRange(startMs: 0, endMs: 1_000))
         #expect(runs == [StateInterval(status: .down, startMs: 0, endMs: 100, lastBeatMs: 50, beats: 1, message: "")])
         try await store.recordReplica(ReplicaRecord(instance: "x", address: "a", version: "v", startedMs: 0, lastSeenMs: 1, leader: false))
         #expect(try await store.replicas(seenSince: 0).count == 1)
+        // A token made before scopes existed keeps full rights.
+        #expect(try await store.apiTokenScope(hash: "old") == .admin)
         await store.close()
         let after = try await StoreMigrations.run(storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: false, logger: Self.quiet)
         #expect(after.pending.isEmpty)

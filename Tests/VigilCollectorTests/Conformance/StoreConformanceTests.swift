@@ -54,10 +54,36 @@ struct StoreConformanceTests {
             } catch let error as StoreError {
                 #expect(error.code == .notFound)
             }
-            try await store.addAdminToken(hash: "admin", note: "first", nowMs: 1)
-            try await store.addAdminToken(hash: "admin", note: "again", nowMs: 2)
-            #expect(try await store.isAdminToken(hash: "admin"))
-            #expect(try await !store.isAdminToken(hash: "ha"))
+            try await store.addAPIToken(hash: "admin", name: "first", scope: .admin, nowMs: 1)
+            try await store.addAPIToken(hash: "admin", name: "again", scope: .read, nowMs: 2)
+            #expect(try await store.apiTokenScope(hash: "admin") == .admin)
+            #expect(try await store.apiTokenScope(hash: "ha") == nil)
+        }
+    }
+
+    @Test("API tokens have scopes, unique live names, and revocation that sticks and keeps an admin", arguments: StoreEngine.available)
+    func apiTokens(engine: StoreEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.addAPIToken(hash: "h-admin", name: "admin.token", scope: .admin, nowMs: 1)
+            let reader = try await store.createAPIToken(hash: "h-read", name: "grafana", scope: .read, nowMs: 2)
+            #expect(reader.scope == .read && reader.name == "grafana")
+            #expect(try await store.apiTokenScope(hash: "h-read") == .read)
+            await #expect(throws: StoreError(.alreadyExists, "a token named \"grafana\" already exists")) {
+                _ = try await store.createAPIToken(hash: "h-other", name: "grafana", scope: .admin, nowMs: 3)
+            }
+            #expect(try await store.apiTokens().map(\.name) == ["admin.token", "grafana"])
+            // The only admin token cannot go.
+            await #expect(throws: StoreError.lastAdminToken("admin.token")) { _ = try await store.revokeAPITokens(name: "admin.token") }
+            #expect(try await store.revokeAPITokens(name: "grafana") == 1)
+            #expect(try await store.apiTokenScope(hash: "h-read") == nil)
+            // A revoked token never comes back, not even when its hash is added again.
+            try await store.addAPIToken(hash: "h-read", name: "grafana", scope: .admin, nowMs: 4)
+            #expect(try await store.apiTokenScope(hash: "h-read") == nil)
+            await #expect(throws: StoreError(.notFound, "no token named \"grafana\"")) { _ = try await store.revokeAPITokens(name: "grafana") }
+            // The name is free again, and with a second admin the first can go.
+            _ = try await store.createAPIToken(hash: "h-ops", name: "ops", scope: .admin, nowMs: 5)
+            #expect(try await store.revokeAPITokens(name: "admin.token") == 1)
+            #expect(try await store.apiTokens().map(\.name) == ["ops"])
         }
     }
 

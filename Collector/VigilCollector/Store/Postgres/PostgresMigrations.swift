@@ -123,6 +123,10 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        Migration(version: 3, name: "token scopes", sql: [
+            // Operator tokens made before scopes existed were all admin tokens.
+            "ALTER TABLE admin_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'",
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -110,19 +110,6 @@ public final class PostgresStore: Store {
         return try await connection.query(query, logger: logger).collect().count
     }
 
-    // MARK: Tokens
-
-    public func addAdminToken(hash: String, note: String, nowMs: Int64) async throws {
-        _ = try await change("adding an admin token", """
-            INSERT INTO admin_tokens (token_hash, note, created_ms) VALUES (\(hash), \(note), \(nowMs))
-            ON CONFLICT (token_hash) DO NOTHING
-            """)
-    }
-
-    public func isAdminToken(hash: String) async throws -> Bool {
-        try await !fetch("checking a token", "SELECT 1 FROM admin_tokens WHERE token_hash = \(hash)", as: Int.self) { _ in 1 }.isEmpty
-    }
-
     // MARK: Agents
 
     static let agentColumns = """
