@@ -35,8 +35,8 @@ public struct Agent: Service {
         let registry = try CheckRegistry.update(directory: configuration.spool.directory, current: configuration.checks.map { $0.definition(id: 0) })
         let spooled = await spool.pendingCount + (await spool.inflight?.count ?? 0)
 
+        let shipClient = try Self.makeShipClient(tls: configuration.collectorTLS)
         let probeClients = ClientSet()
-        let shipClient = Self.makeShipClient()
         let settings = LiveSettings(configuration: configuration, registry: registry)
         let sessionID = Self.newSessionID()
         let metrics = configuration.metricsAddress.map { _ in AgentMetrics() }
@@ -93,12 +93,13 @@ public struct Agent: Service {
             return nil
         }
         let current = settings.configuration
-        if fresh.spool != current.spool || fresh.maxConcurrentProbes != current.maxConcurrentProbes {
-            logger.warning("spool and max_concurrent_probes changes take effect at the next start")
+        if fresh.spool != current.spool || fresh.maxConcurrentProbes != current.maxConcurrentProbes || fresh.collectorTLS != current.collectorTLS {
+            logger.warning("spool, max_concurrent_probes and tls changes take effect at the next start")
         }
         var applied = fresh
         applied.spool = current.spool
         applied.maxConcurrentProbes = current.maxConcurrentProbes
+        applied.collectorTLS = current.collectorTLS
         do {
             let registry = try CheckRegistry.update(directory: current.spool.directory, current: applied.checks.map { $0.definition(id: 0) })
             settings.update(configuration: applied, registry: registry)
@@ -140,9 +141,11 @@ public struct Agent: Service {
     }
 
     /// The client for shipping: a refused connection fails at once so that failover to the next
-    /// collector is immediate; the shipper's own backoff does the retrying.
-    static func makeShipClient() -> HTTPClient {
+    /// collector is immediate; the shipper's own backoff does the retrying. With `tls`, `https://`
+    /// collectors are verified against its CA and shown its client certificate.
+    static func makeShipClient(tls: ClientTLSFiles?) throws(ClientTLSError) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        if let tls { configuration.tlsConfiguration = try tls.configuration() }
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(5)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

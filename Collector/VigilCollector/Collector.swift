@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -22,6 +23,8 @@ public struct Collector: Service {
     public let ingestBudget: IngestBudget
     /// This process, as listed in `GET /v1/replicas`.
     public let identity: ReplicaIdentity
+    /// The listener's TLS context when ``CollectorConfiguration/tls`` is set; SIGHUP reloads it.
+    public let tlsContexts: TLSContextHolder?
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
 
@@ -51,6 +54,11 @@ public struct Collector: Service {
             leadership = Leadership(leading: false)
         }
         identity = ReplicaIdentity(address: "\(configuration.host):\(configuration.port)")
+        if let tls = configuration.tls {
+            tlsContexts = try TLSContextHolder(settings: tls)
+        } else {
+            tlsContexts = nil
+        }
         ingestBudget = IngestBudget(limitBytes: configuration.ingestBudgetBytes)
         adminToken = try await AdminTokenFile.ensure(in: configuration.dataDirectory, store: store, logger: logger)
     }
@@ -67,25 +75,27 @@ public struct Collector: Service {
         case .sqlite: SoleLeaderLock()
         case .postgres(let settings): PostgresLeaderLock(settings: settings, logger: logger)
         }
+        var services: [any Service] = [
+            LeaderElection(
+                lock: lock, leadership: leadership, store: store, identity: identity,
+                every: .milliseconds(configuration.leaderCheckEveryMs), logger: logger
+            ),
+            RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
+            AlertEvaluator(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership),
+            AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership),
+        ]
+        if let tlsContexts { services.append(TLSReloader(contexts: tlsContexts, logger: logger)) }
+        let scheme = tlsContexts == nil ? "http" : "https"
         let app = Application(
             router: router,
+            server: tlsContexts.map { HTTPServerBuilder.reloadableTLS($0) } ?? .http1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil-collector"),
-            services: [
-                LeaderElection(
-                    lock: lock, leadership: leadership, store: store, identity: identity,
-                    every: .milliseconds(configuration.leaderCheckEveryMs), logger: logger
-                ),
-                RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
-                AlertEvaluator(
-                    store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership
-                ),
-                AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership),
-            ],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 identity.listening(on: "\(host):\(port)")
                 logger.notice("collector listening", metadata: [
-                    "address": "\(channel.localAddress?.description ?? "?")",
+                    "address": "\(channel.localAddress?.description ?? "?")", "scheme": "\(scheme)",
                     "admin_token": "\((dataDirectory as NSString).appendingPathComponent("admin.token"))",
                 ])
                 await onListening(port)

@@ -10,13 +10,13 @@ import VigilTestSupport
 struct HTTPSProbeTests {
     @Test("a server certificate from a private CA: trusted with ca_file, refused without, accepted with tls_verify off")
     func verification() async throws {
-        // Reuses the throwaway CA and `localhost` certificate of the TLS certificate tests.
-        let certificates = try await ExpiringTLSServer.start(days: 60)
-        await certificates.stopServerKeepingFiles()
-        defer { certificates.directory.remove() }
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let leaf = try certificates.leaf("leaf", signedBy: "ca", days: 60)
+        let caFile = try certificates.authority("ca").certificateFile
         let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(file: certificates.directory.path + "/leaf.pem", format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.directory.path + "/leaf.key", format: .pem))
+            certificateChain: [.certificate(try NIOSSLCertificate(file: leaf.certificateFile, format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: leaf.keyFile, format: .pem))
         )
         let router = Router()
         router.get("/health") { _, _ in "ok" }
@@ -37,7 +37,7 @@ struct HTTPSProbeTests {
                 defer { client.shutdown { _ in } }
                 return await HTTPProbe(options: options, timeoutMs: 3_000, client: client).run()
             }
-            let trusted = await probe { $0.caFile = certificates.caFile }
+            let trusted = await probe { $0.caFile = caFile }
             #expect(trusted.status == .up, "\(trusted.message)")
             let untrusted = await probe { _ in }
             #expect(untrusted.status == .down)
@@ -45,12 +45,5 @@ struct HTTPSProbeTests {
             let unverified = await probe { $0.tlsVerify = false }
             #expect(unverified.status == .up, "\(unverified.message)")
         }
-    }
-}
-
-extension ExpiringTLSServer {
-    /// Closes the listener but keeps the generated certificate files.
-    func stopServerKeepingFiles() async {
-        try? await channel.close()
     }
 }

@@ -7,32 +7,19 @@ import VigilTestSupport
 @testable import VigilAgent
 
 /// A TLS server on 127.0.0.1 whose certificate (for `localhost`, signed by a throwaway CA) expires in
-/// five days, made with the openssl command line.
+/// five days.
 struct ExpiringTLSServer {
-    let directory: TemporaryDirectory
+    let certificates: TestCertificates
     let channel: Channel
     var port: Int { channel.localAddress!.port! }
-    var caFile: String { directory.path + "/ca.pem" }
+    var caFile: String { certificates.directory.path + "/ca.pem" }
 
     static func start(days: Int = 5) async throws -> ExpiringTLSServer {
-        let directory = try TemporaryDirectory("tls")
-        let script = """
-            set -e
-            cd '\(directory.path)'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 365 -subj /CN=VigilTestCA 2>/dev/null
-            openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -subj /CN=localhost 2>/dev/null
-            printf 'subjectAltName=DNS:localhost\\n' > ext.cnf
-            openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out leaf.pem -days \(days) -extfile ext.cnf 2>/dev/null
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        precondition(process.terminationStatus == 0, "openssl failed")
+        let certificates = try TestCertificates()
+        let leaf = try certificates.leaf("leaf", signedBy: "ca", days: days, names: "DNS:localhost")
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(file: directory.path + "/leaf.pem", format: .pem))],
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: directory.path + "/leaf.key", format: .pem))
+            certificateChain: [.certificate(try NIOSSLCertificate(file: leaf.certificateFile, format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: leaf.keyFile, format: .pem))
         )
         let context = try NIOSSLContext(configuration: configuration)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -40,12 +27,12 @@ struct ExpiringTLSServer {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return ExpiringTLSServer(directory: directory, channel: channel)
+        return ExpiringTLSServer(certificates: certificates, channel: channel)
     }
 
     func stop() async {
         try? await channel.close()
-        directory.remove()
+        certificates.remove()
     }
 }
 

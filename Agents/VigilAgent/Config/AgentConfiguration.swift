@@ -6,6 +6,7 @@ import VigilCore
 ///
 /// ```yaml
 /// collector: http://127.0.0.1:7400   # collector base URL, or a list of them to fail over between
+/// tls: {ca_file: collector-ca.pem}   # for https:// collectors; see ClientTLSFiles.swift (mutual TLS too)
 /// max_concurrent_probes: 256         # probes running at once at most
 /// metrics:
 ///   listen: 127.0.0.1:9464           # serve Prometheus /metrics here (off by default)
@@ -37,6 +38,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var collectorURLs: [String]
     /// The first collector URL.
     public var collectorURL: String { collectorURLs[0] }
+    /// CA and client certificate for `https://` collectors. Default nil: system roots, no client certificate.
+    public var collectorTLS: ClientTLSFiles?
     /// Probes running at once at most; a check whose turn comes while the limit is reached waits for a
     /// free slot. Default 256.
     public var maxConcurrentProbes = 256
@@ -74,7 +77,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
     public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
         let object = try root.object(allowedKeys: [
-            "collector", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "metrics", "checks",
+            "collector", "tls", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "metrics", "checks",
         ])
         let collectorValue = try object.required("collector")
         var collectors: [String] = []
@@ -94,6 +97,7 @@ public struct AgentConfiguration: Sendable, Hashable {
             checks: []
         )
         configuration.collectorURLs = collectors
+        configuration.collectorTLS = try parseTLS(object, relativeTo: directory)
         if let limit = object.optional("max_concurrent_probes") {
             let value = try limit.int()
             guard (1...10_000).contains(value) else { throw limit.error("must be between 1 and 10000") }
@@ -156,5 +160,22 @@ public struct AgentConfiguration: Sendable, Hashable {
         guard !token.isEmpty else { throw fileValue.error("token file \(path) is empty") }
         return token
     }
-}
 
+    /// The `tls:` section for `https://` collectors, checked by loading the files; paths are relative to the config.
+    private static func parseTLS(_ object: ConfigObject, relativeTo directory: String) throws(ConfigError) -> ClientTLSFiles? {
+        guard let section = object.optional("tls") else { return nil }
+        let fields = try section.object(allowedKeys: ["ca_file", "cert_file", "key_file"])
+        func path(_ key: String) throws(ConfigError) -> String? {
+            guard let value = fields.optional(key) else { return nil }
+            let path = try value.nonEmptyString()
+            return path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        }
+        let files = ClientTLSFiles(caFile: try path("ca_file"), certificateFile: try path("cert_file"), keyFile: try path("key_file"))
+        do {
+            _ = try files.configuration()
+        } catch {
+            throw section.error(error.message)
+        }
+        return files
+    }
+}

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import VigilAgent
 import VigilWire
 
 /// Talks to the collector's JSON API with an admin token.
@@ -12,10 +13,13 @@ public struct CollectorClient: Sendable {
     public var token: String
     /// Per-request timeout.
     public var timeout: TimeAmount = .seconds(15)
+    /// CA and client certificate for an `https://` collector; nil uses the system roots and no certificate.
+    public var tls: ClientTLSFiles?
 
-    public init(baseURL: String, token: String) {
+    public init(baseURL: String, token: String, tls: ClientTLSFiles? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
+        self.tls = tls
     }
 
     /// GETs `path` and decodes the JSON answer.
@@ -47,9 +51,9 @@ public struct CollectorClient: Sendable {
         }
         let (status, bytes): (Int, [UInt8])
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: 64 << 20)
-            (status, bytes) = (Int(response.status.code), Array(buffer.readableBytesView))
+            (status, bytes) = try await send(request)
+        } catch let error as ClientTLSError {
+            throw CLIError(.unreachable, error.message)
         } catch {
             throw CLIError(.unreachable, "cannot reach the collector at \(baseURL): \(error) (is it running? set --collector or VIGIL_COLLECTOR)")
         }
@@ -65,5 +69,27 @@ public struct CollectorClient: Sendable {
         } catch {
             throw CLIError(.collector, "unexpected answer from the collector: \(error)")
         }
+    }
+
+    /// Sends on the shared client, or on one made for the TLS files and shut down afterwards.
+    private func send(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
+        guard let tls else { return try await Self.execute(request, on: HTTPClient.shared, timeout: timeout) }
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = try tls.configuration()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let answer = try await Self.execute(request, on: client, timeout: timeout)
+            try await client.shutdown()
+            return answer
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private static func execute(_ request: HTTPClientRequest, on client: HTTPClient, timeout: TimeAmount) async throws -> (Int, [UInt8]) {
+        let response = try await client.execute(request, timeout: timeout)
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), Array(buffer.readableBytesView))
     }
 }
