@@ -187,7 +187,13 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["VigilCLI", "VigilAgent", "VigilCollector", "VigilTestSupport"],
+            dependencies: [
+                "VigilCLI", "VigilAgent", "VigilCollector", "VigilTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/VigilCLITests"
         ),
     ],

@@ -15,7 +15,7 @@ struct HTTPSProbeTests {
         let leaf = try certificates.leaf("leaf", signedBy: "ca", days: 60)
         let caFile = try certificates.authority("ca").certificateFile
         let tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(file: leaf.certificateFile, format: .pem))],
+            certificateChain: try NIOSSLCertificate.fromPEMFile(leaf.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: leaf.keyFile, format: .pem))
         )
         let router = Router()

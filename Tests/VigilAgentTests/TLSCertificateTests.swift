@@ -18,7 +18,7 @@ struct ExpiringTLSServer {
         let certificates = try TestCertificates()
         let leaf = try certificates.leaf("leaf", signedBy: "ca", days: days, names: "DNS:localhost")
         let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: [.certificate(try NIOSSLCertificate(file: leaf.certificateFile, format: .pem))],
+            certificateChain: try NIOSSLCertificate.fromPEMFile(leaf.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: leaf.keyFile, format: .pem))
         )
         let context = try NIOSSLContext(configuration: configuration)

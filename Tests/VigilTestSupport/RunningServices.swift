@@ -56,7 +56,9 @@ public struct TestCollector: Sendable {
     /// The PostgreSQL database it uses, when on PostgreSQL.
     public let database: TestDatabase?
 
-    public init(engine: StoreEngine = .sqlite, configure: (inout CollectorConfiguration) -> Void = { _ in }) async throws {
+    public init(
+        engine: StoreEngine = .sqlite, logger: Logger? = nil, configure: (inout CollectorConfiguration) -> Void = { _ in }
+    ) async throws {
         directory = try TemporaryDirectory("vigil-collector")
         var configuration = CollectorConfiguration()
         configuration.port = 0
@@ -71,9 +73,9 @@ public struct TestCollector: Sendable {
         configure(&configuration)
         let ports = PortPromise()
         self.ports = ports
-        var logger = Logger(label: "vigil.test.collector")
-        logger.logLevel = .warning
-        collector = try await Collector(configuration: configuration, logger: logger, onListening: ports.callback)
+        var quiet = Logger(label: "vigil.test.collector")
+        quiet.logLevel = .warning
+        collector = try await Collector(configuration: configuration, logger: logger ?? quiet, onListening: ports.callback)
     }
 
     /// Deletes its data: the directory, and the PostgreSQL database when there is one.

@@ -1,4 +1,5 @@
 import Foundation
+import VigilConfig
 import VigilCore
 
 /// One check an agent runs.
@@ -34,7 +35,8 @@ public struct CheckConfiguration: Sendable, Hashable {
         /// What is probed, as shown to operators.
         public var target: String {
             switch self {
-            case .http(let options): return options.url
+            // Credentials in the URL stay on the agent: the collector stores and shows the target.
+            case .http(let options): return Redaction.url(options.url)
             case .tcp(let host, let port, _, _): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             case .command(let argv): return argv.joined(separator: " ")
             case .icmp(let host, _): return host

@@ -34,7 +34,12 @@ struct PostgresStoreTests {
         } catch let error as StoreError {
             #expect(error.code == .unavailable)
             #expect(error.message.contains("password authentication failed"), "\(error.message)")
+            #expect(!error.message.contains("not-the-password"))
         }
+        // Neither the settings nor a URL with a password print it.
+        #expect(!"\(wrong)".contains("not-the-password") && !String(reflecting: wrong).contains("not-the-password"))
+        let url = "postgres://vigil:not-the-password@127.0.0.1:1/vigil"
+        #expect(!"\(StorageSettings.postgres(try PostgresSettings(url: url)))".contains("not-the-password"))
         var closed = wrong
         closed.port = 1
         closed.connectTimeoutMs = 2_000

@@ -1,4 +1,5 @@
 import Foundation
+import VigilConfig
 
 /// How the collector reaches PostgreSQL (DESIGN §9), from `storage.postgres` or `--storage postgres://…`.
 ///
@@ -86,11 +87,7 @@ public struct PostgresSettings: Sendable, Equatable {
     public var displayName: String { "\(host):\(port)/\(database) as \(username)" }
 
     /// The URL with any password replaced by `***`, for messages and logs.
-    public static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? url
-    }
+    public static func redacted(_ url: String) -> String { Redaction.url(url) }
 }
 
 /// A `storage.postgres` setting that cannot be used.
