@@ -106,7 +106,10 @@ public actor Spool {
 
     // MARK: Writing
 
-    /// Appends one record, dropping the oldest segment when the spool is over its size.
+    /// Appends one record, dropping the oldest segment when the spool is over its size, or when the disk
+    /// is full: then the partial frame is cut off, the oldest segment goes (its unsent heartbeats are
+    /// counted in `dropped`) and the write is tried once more. When nothing can be dropped it throws,
+    /// and the caller counts the heartbeat as lost.
     public func append(_ record: SpoolRecord) throws {
         var payload: [UInt8] = []
         SpoolRecordCodec.encode(record, into: &payload)
@@ -121,8 +124,23 @@ public actor Spool {
             try roll()
         }
         let last = segments.count - 1
-        try SpoolFiles.writeAll(writeFD, frame, path: Self.segmentPath(configuration.directory, segments[last].index))
-        segments[last].validBytes += frame.count
+        let path = Self.segmentPath(configuration.directory, segments[last].index)
+        do {
+            try SpoolFiles.writeAll(writeFD, frame, path: path)
+        } catch {
+            // A short write leaves a torn frame: cut it, so the next record starts where the file ends.
+            try SpoolFiles.truncate(path, to: segments[last].validBytes)
+            guard segments.count > 1 else { throw error }
+            logger.warning("spool write failed (disk full?): dropping the oldest segment to make room", metadata: ["error": "\(error)"])
+            try dropOldestSegment()
+            do {
+                try SpoolFiles.writeAll(writeFD, frame, path: path)
+            } catch {
+                try SpoolFiles.truncate(path, to: segments[segments.count - 1].validBytes)
+                throw error
+            }
+        }
+        segments[segments.count - 1].validBytes += frame.count
         if pending == 0 { pendingSince = .now }
         pending += 1
         dirty = true
@@ -155,24 +173,29 @@ public actor Spool {
 
     private func enforceLimit() throws {
         while totalBytes > configuration.maxBytes && segments.count > 1 {
-            let oldest = segments.removeFirst()
-            let readFrom = readPosition
-            var lost = 0
-            if oldest.index >= readFrom.segment {
-                let start = oldest.index == readFrom.segment ? readFrom.offset : 0
-                lost = try Self.scan(path: Self.segmentPath(configuration.directory, oldest.index), from: start).records
-            }
-            SpoolFiles.remove(Self.segmentPath(configuration.directory, oldest.index))
-            pending -= lost
-            dropped += UInt64(lost)
-            let next = SpoolPosition(segment: segments[0].index, offset: 0)
-            if cursor.segment <= oldest.index { cursor = next }
-            if let batch = inflightBatch, batch.end.segment <= oldest.index {
-                inflightBatch?.end = next
-            }
-            logger.warning("spool full: dropped the oldest segment", metadata: ["heartbeats": "\(lost)"])
-            try saveState()
+            try dropOldestSegment()
         }
+    }
+
+    /// Deletes the oldest segment, counting its unsent heartbeats as dropped. Needs a second segment.
+    private func dropOldestSegment() throws {
+        let oldest = segments.removeFirst()
+        let readFrom = readPosition
+        var lost = 0
+        if oldest.index >= readFrom.segment {
+            let start = oldest.index == readFrom.segment ? readFrom.offset : 0
+            lost = try Self.scan(path: Self.segmentPath(configuration.directory, oldest.index), from: start).records
+        }
+        SpoolFiles.remove(Self.segmentPath(configuration.directory, oldest.index))
+        pending -= lost
+        dropped += UInt64(lost)
+        let next = SpoolPosition(segment: segments[0].index, offset: 0)
+        if cursor.segment <= oldest.index { cursor = next }
+        if let batch = inflightBatch, batch.end.segment <= oldest.index {
+            inflightBatch?.end = next
+        }
+        logger.warning("spool full: dropped the oldest segment", metadata: ["heartbeats": "\(lost)"])
+        try saveState()
     }
 
     /// Counts heartbeats that could not be spooled, so the next batch reports them.

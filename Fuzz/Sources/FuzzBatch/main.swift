@@ -1,0 +1,6 @@
+import FuzzDriver
+
+runFuzzer { data, count in
+    guard let data else { return 0 }
+    return fuzzBatch(UnsafeRawPointer(data), count)
+}
