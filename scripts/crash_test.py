@@ -15,31 +15,19 @@ must stay 0 and the SIGTERM at the end must leave nothing spooled.
 Usage: scripts/crash_test.py [--kills N] [--seconds S]   (CI runs the defaults: 20 kills per phase, ~25 s each)
 """
 import argparse, json, os, random, signal, subprocess, sys, tempfile, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from process_harness import BIN, free_port, summarise, wait_http
+from process_harness import BIN, ProbeTarget, QuietServer, free_port, summarise, wait_http
 CHECKS = 20
 
 
-class Target(BaseHTTPRequestHandler):
+class Target(ProbeTarget):
     answered = 0
     lock = threading.Lock()
 
-    def do_GET(self):
+    def status(self):
         with Target.lock:
             Target.answered += 1
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # a probe cut off by its agent's kill leaves a broken pipe: expected here
+        return 200
 
 
 def phase(name, collector_kills, agent_kills, seconds):

@@ -17,9 +17,8 @@ Usage: scripts/fault_test.py [--scenario outage|lossy|diskfull|all] [--down SECO
 """
 import argparse, asyncio, json, os, random, signal, subprocess, sys, tempfile, threading, time, urllib.request
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from process_harness import BIN, free_port, summarise, wait_http
+from process_harness import BIN, ProbeTarget, QuietServer, free_port, summarise, wait_http
 
 CHECKS = 5
 INTERVAL_MS = 200
@@ -31,24 +30,12 @@ def iso(t):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-class ScheduledTarget(BaseHTTPRequestHandler):
+class ScheduledTarget(ProbeTarget):
     """200, except 503 between `down_from` and `down_to` (epoch seconds)."""
     down_from = down_to = 0.0
 
-    def do_GET(self):
-        healthy = not (ScheduledTarget.down_from <= time.time() < ScheduledTarget.down_to)
-        self.send_response(200 if healthy else 503)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass
+    def status(self):
+        return 503 if ScheduledTarget.down_from <= time.time() < ScheduledTarget.down_to else 200
 
 
 class FaultyProxy:

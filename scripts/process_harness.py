@@ -1,10 +1,35 @@
-"""What the process-level tests (crash_test.py, cluster_test.py) share: the binaries, free ports, waiting
-for HTTP, and the ok/FAIL summary."""
+"""What the process-level tests (crash_test.py, fault_test.py, cluster_test.py) share: the binaries, free
+ports, probe targets, waiting for HTTP, and the ok/FAIL summary."""
 import os, socket, subprocess, time, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("VIGIL_BIN") or subprocess.run(
     ["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
+class QuietServer(ThreadingHTTPServer):
+    """An HTTP server that does not print the broken pipes of probes cut off by a killed agent."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+class ProbeTarget(BaseHTTPRequestHandler):
+    """A probe target answering "ok" with the status `status()` gives; subclasses count or schedule."""
+
+    def status(self):
+        return 200
+
+    def do_GET(self):
+        self.send_response(self.status())
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
 
 
 def free_port():
