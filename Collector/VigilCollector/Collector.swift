@@ -23,6 +23,8 @@ public struct Collector: Service {
     public let ingestBudget: IngestBudget
     /// This process, as listed in `GET /v1/replicas`.
     public let identity: ReplicaIdentity
+    /// The collector's own counters, served at `/metrics`.
+    public let metrics = CollectorMetrics()
     /// The listener's TLS context when ``CollectorConfiguration/tls`` is set; SIGHUP reloads it.
     public let tlsContexts: TLSContextHolder?
     private let logger: Logger
@@ -65,7 +67,9 @@ public struct Collector: Service {
 
     /// Serves HTTP until the surrounding `ServiceGroup` shuts down.
     public func run() async throws {
-        let router = CollectorRouter.build(store: store, configuration: configuration, leadership: leadership, ingestBudget: ingestBudget)
+        let router = CollectorRouter.build(
+            store: store, configuration: configuration, leadership: leadership, ingestBudget: ingestBudget, metrics: metrics
+        )
         let logger = self.logger
         let onListening = self.onListening
         let dataDirectory = configuration.dataDirectory

@@ -79,7 +79,7 @@ struct SecretsAuditTests {
             let readToken = try await CollectorClient(baseURL: base, token: admin)
                 .post("/v1/tokens", body: TokenCreateRequest(name: "grafana", scope: "read"), as: TokenInfo.self).token ?? ""
             // Everything readable, with each kind of token; failures with wrong and missing tokens.
-            for path in ["/v1/services", "/v1/agents", "/v1/tokens", "/v1/alerts", "/v1/report", "/v1/outages", "/v1/replicas", "/healthz"] {
+            for path in ["/v1/services", "/v1/agents", "/v1/tokens", "/v1/alerts", "/v1/report", "/v1/outages", "/v1/replicas", "/healthz", "/metrics"] {
                 for token in [admin, readToken, agentToken, wrongToken, nil] as [String?] {
                     seen.add(try await Self.fetch(base + path, token: token))
                 }

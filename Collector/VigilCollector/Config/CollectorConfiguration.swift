@@ -12,6 +12,7 @@ import VigilCore
 /// ingest_budget_bytes: 268435456 # batches in flight hold at most this together; past it 503 (256 MiB)
 /// rate_limit: {requests_per_second: 20, burst: 40}  # batches per agent; more get 429; `off` to disable
 /// tls: {cert_file: …, key_file: …}   # HTTPS, optionally mutual TLS; see ListenerTLS.swift (default: plain HTTP)
+/// public: {status_page: true}   # what may be read without a token; see PublicAccess.swift (default: nothing)
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
 /// minute_rollup_retention: 35d # per-minute probe rollups kept this long (hours and days: retention)
@@ -38,6 +39,8 @@ public struct CollectorConfiguration: Sendable {
     public var rateLimit: AgentRateLimit? = AgentRateLimit()
     /// TLS on the listener, reloaded on SIGHUP. Default nil: plain HTTP.
     public var tls: ListenerTLS?
+    /// What may be read without a token (status page, badges, metrics). Default: nothing.
+    public var publicAccess = PublicAccess()
     /// How far back heartbeats are accepted, in ms. Default 400 days (a year-long report plus margin).
     public var retentionMs: Int64 = 400 * 86_400_000
     /// How far in the future a heartbeat may be stamped, in ms. Default 5 minutes.
@@ -60,7 +63,7 @@ public struct CollectorConfiguration: Sendable {
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
             allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "rate_limit", "retention", "max_clock_skew", "minute_rollup_retention"])
-                .union(ListenerTLS.keys).union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
+                .union(ListenerTLS.keys).union(PublicAccess.keys).union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
         )
         var configuration = CollectorConfiguration()
         if let listen = object.optional("listen") {
@@ -93,6 +96,7 @@ public struct CollectorConfiguration: Sendable {
             configuration.minuteRollupRetentionMs = try minutes.durationMs()
         }
         configuration.tls = try ListenerTLS.parse(object)
+        configuration.publicAccess = try PublicAccess.parse(object)
         configuration.storage = try StorageSettings.parse(object)
         configuration.catalog = try ServiceCatalog.parse(object)
         configuration.alerts = try AlertSettings.parse(object)

@@ -14,8 +14,28 @@ struct BatchRoute: Sendable {
     let budget: IngestBudget
     /// Batches per agent and second; `nil` when not limited.
     let rateLimiter: AgentRateLimiter?
+    /// Where outcomes and timings are counted.
+    let metrics: CollectorMetrics
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let (response, outcome) = try await store(request, context: context)
+            metrics.stored(accepted: outcome.accepted, refused: outcome.rejected.count, duplicate: outcome.duplicate, took: .now - started)
+            return response
+        } catch let error as APIError {
+            metrics.failed(code: error.code, took: .now - started)
+            throw error
+        } catch let error as StoreError {
+            metrics.failed(code: error.code == .unavailable ? "store_unavailable" : error.code.rawValue, took: .now - started)
+            throw error
+        } catch {
+            metrics.failed(code: "error", took: .now - started)
+            throw error
+        }
+    }
+
+    private func store(_ request: Request, context: some RequestContext) async throws -> (Response, IngestOutcome) {
         let agent = try await authenticator.agent(request)
         if let rateLimiter, let wait = rateLimiter.admit(agent: agent.id) {
             throw Self.rateLimited(agent: agent.name, wait: wait, limit: rateLimiter.limit)
@@ -50,10 +70,11 @@ struct BatchRoute: Sendable {
                 "agent": "\(agent.name)", "count": "\(outcome.rejected.count)", "first": "\(outcome.rejected[0].reason)",
             ])
         }
-        return JSONBody.response(BatchAck(
+        let ack = JSONBody.response(BatchAck(
             ackedThrough: batch.seq, accepted: outcome.accepted, duplicate: outcome.duplicate,
             rejected: outcome.rejected, resendChecks: outcome.unknownCheck
         ))
+        return (ack, outcome)
     }
 
     /// Reads the body, inflating as it arrives and stopping at the limit: returns the bytes as received

@@ -3,11 +3,16 @@ import Hummingbird
 /// All collector routes.
 enum CollectorRouter {
     static func build(
-        store: any Store, configuration: CollectorConfiguration, leadership: Leadership, ingestBudget: IngestBudget
+        store: any Store, configuration: CollectorConfiguration, leadership: Leadership, ingestBudget: IngestBudget,
+        metrics: CollectorMetrics
     ) -> Router<BasicRequestContext> {
         let authenticator = Authenticator(store: store)
         let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration, budget: ingestBudget,
-            rateLimiter: configuration.rateLimit.map(AgentRateLimiter.init)
+            rateLimiter: configuration.rateLimit.map(AgentRateLimiter.init), metrics: metrics
+        )
+        let scrape = MetricsRoute(
+            store: store, reporter: SLAReporter(store: store, catalog: configuration.catalog), metrics: metrics, budget: ingestBudget,
+            leadership: leadership, authenticator: authenticator, isPublic: configuration.publicAccess.metrics
         )
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
@@ -19,6 +24,7 @@ enum CollectorRouter {
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in JSONBody.response(Health(status: "ok", leader: leadership.isLeader)) }
+        router.get("/metrics", use: scrape.handle)
         router.post("/v1/batches", use: batches.handle)
         router.get("/v1/services", use: reads.services)
         router.get("/v1/services/:service/uptime", use: reads.uptime)

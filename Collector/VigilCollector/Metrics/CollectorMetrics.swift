@@ -1,0 +1,63 @@
+import Prometheus
+
+/// The collector's own counters, in Prometheus form; ``MetricsRoute`` serves them with the figures read
+/// from the store at scrape time.
+///
+/// - `vigil_collector_batches_total{outcome}`: batch requests by outcome (`accepted`, `duplicate`, or the
+///   error code: `unauthorized`, `rate_limited`, `overloaded`, `body_too_large`, `malformed_body`, …)
+/// - `vigil_collector_heartbeats_ingested_total`, `vigil_collector_heartbeats_refused_total`
+/// - `vigil_collector_batch_duration_seconds`: histogram of batch request handling, body to answer
+public final class CollectorMetrics: Sendable {
+    /// The registry behind the counters.
+    public let registry = PrometheusCollectorRegistry()
+
+    private static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+    ]
+
+    public init() {
+        // Registered up front so that the series exist, at zero, before the first batch.
+        for outcome in ["accepted", "duplicate"] { _ = batches(outcome) }
+        _ = ingested
+        _ = refused
+        _ = duration
+    }
+
+    static func name(_ metric: String, unit: String? = nil, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vigil", subsystem: "collector", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    private func batches(_ outcome: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("batches", unit: "total", help: "Batch requests, by outcome."), labels: [("outcome", outcome)])
+    }
+
+    private var ingested: Counter {
+        registry.makeCounter(descriptor: Self.name("heartbeats_ingested", unit: "total", help: "Heartbeats stored."))
+    }
+
+    private var refused: Counter {
+        registry.makeCounter(descriptor: Self.name("heartbeats_refused", unit: "total", help: "Heartbeats refused one by one (too old, in the future, unknown check)."))
+    }
+
+    private var duration: DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: Self.name("batch_duration", unit: "seconds", help: "Batch request handling, from the body to the answer."),
+            buckets: Self.buckets
+        )
+    }
+
+    /// Records a batch that was stored (or recognised as a duplicate).
+    func stored(accepted: Int, refused refusedCount: Int, duplicate: Bool, took: Duration) {
+        batches(duplicate ? "duplicate" : "accepted").increment()
+        ingested.increment(by: Int64(accepted))
+        if refusedCount > 0 { refused.increment(by: Int64(refusedCount)) }
+        duration.record(took)
+    }
+
+    /// Records a batch answered with an error code.
+    func failed(code: String, took: Duration) {
+        batches(code).increment()
+        duration.record(took)
+    }
+}
