@@ -66,6 +66,7 @@ let package = Package(
                 "VigilCore",
                 "VigilAgent",
                 "VigilCollector",
+                "VigilConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -254,6 +254,12 @@ MAINT_EXIT=0
 VIGIL_TOKEN="$READ_TOKEN" "$BIN/vigil" maintenance add site --start 2030-01-01T00:00:00Z --duration 1h --reason nope >/dev/null 2>"$WORK/readonly.err" || MAINT_EXIT=$?
 check "vigil tokens: a read token runs vigil status, is refused a change with a reason, and stops working when revoked" bash -c "VIGIL_TOKEN='$READ_TOKEN' '$BIN/vigil' status | grep -q '^site ' && [ $MAINT_EXIT != 0 ] && grep -q 'read-only' '$WORK/readonly.err' && '$BIN/vigil' tokens | grep -q '^dashboard  *read' && '$BIN/vigil' tokens revoke dashboard >/dev/null && ! VIGIL_TOKEN='$READ_TOKEN' '$BIN/vigil' status >/dev/null 2>&1"
 
+EXIT_WRONG=0; VIGIL_TOKEN=vigil_adm_wrong "$BIN/vigil" status >/dev/null 2>&1 || EXIT_WRONG=$?
+EXIT_DOWN=0; "$BIN/vigil" status --collector http://127.0.0.1:1 >/dev/null 2>&1 || EXIT_DOWN=$?
+EXIT_USAGE=0; "$BIN/vigil" uptime site --window soon >/dev/null 2>&1 || EXIT_USAGE=$?
+check "exit statuses: wrong token 77 ($EXIT_WRONG), collector unreachable 69 ($EXIT_DOWN), bad input 64 ($EXIT_USAGE)" \
+  bash -c "[ $EXIT_WRONG = 77 ] && [ $EXIT_DOWN = 69 ] && [ $EXIT_USAGE = 64 ]"
+
 # 1 GiB of zeros, zlib-compressed (about 1 MB on the wire).
 python3 - "$WORK/bomb.bin" <<'PY'
 import sys, zlib

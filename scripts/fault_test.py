@@ -270,9 +270,13 @@ def run(scenario, args):
         results += [
             ("diskfull: the agent dropped the oldest and the collector shows how many", dis_agent["dropped"] > 0),
             ("diskfull: the agent said why", "dropping the oldest segment" in log_text or "spool full" in log_text),
-            ("diskfull: the dropped time is unknown, not up",
-             dis_up["unknown_seconds"] >= 0.8 * lost_seconds - tolerance
-             and dis_up["up_seconds"] <= ref_up["up_seconds"] - 0.8 * lost_seconds + tolerance),
+            # The dropped span was up or down in reality (the reference knows which); on the disturbed
+            # collector it must be unknown and never up.
+            ("diskfull: the dropped time is unknown, never up",
+             dis_up["unknown_seconds"] >= 0.8 * lost_seconds - tolerance and dis_up["up_seconds"] <= ref_up["up_seconds"] + tolerance),
+            ("diskfull: up + down + unknown covers the same time as the reference",
+             abs(sum(dis_up[k] for k in ("up_seconds", "down_seconds", "unknown_seconds"))
+                 - sum(ref_up[k] for k in ("up_seconds", "down_seconds", "unknown_seconds"))) <= 2 * tolerance),
             ("diskfull: probing and shipping went on (stored + dropped within 3 % of the reference's heartbeats)",
              dis_agent["heartbeats"] + dis_agent["dropped"] >= 0.97 * ref_agent["heartbeats"]),
         ]

@@ -15,6 +15,18 @@ public enum ConfigDocument {
         }
     }
 
+    /// Parses every document of a multi-document stream (`---` between documents), with positions in
+    /// the whole text.
+    public static func parseAll(_ text: String, file: String) throws(ConfigError) -> [ConfigValue] {
+        do {
+            return try Yams.compose_all(yaml: text).map { ConfigValue(node: $0, path: "", file: file) }
+        } catch let yaml as YamlError {
+            throw syntaxError(yaml, file: file)
+        } catch {
+            throw ConfigError(.syntax, file: file, message: "\(error)")
+        }
+    }
+
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws(ConfigError) -> ConfigValue {
         let text: String

@@ -32,7 +32,7 @@ struct AdminRoutes: Sendable {
     /// at once (its batches get 401); its history stays. 404 for an unknown name.
     func revokeAgent(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         try await store.revokeAgentToken(name: name, nowMs: WallClock.nowMs())
         context.logger.notice("revoked agent token", metadata: ["agent": "\(name)"])
         return JSONBody.response(AgentRevoked(name: name, revoked: true))

@@ -87,7 +87,7 @@ struct AlertRoutes: Sendable {
     /// `DELETE /v1/silences/{id}` → 204.
     func removeSilence(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
-        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("silence ids are numbers") }
+        guard let id = Int64(try context.pathParameter("id")) else { throw APIError.badRequest("silence ids are numbers") }
         do {
             try await store.removeSilence(id: id)
         } catch let error as StoreError where error.code == .notFound {
@@ -107,7 +107,7 @@ struct AlertRoutes: Sendable {
     /// what the receiver said.
     func test(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         guard let hook = settings.hooks.first(where: { $0.name == name }) else {
             throw APIError.notFound("no hook named \"\(name)\" (hooks: \(settings.hooks.map(\.name).joined(separator: ", ")))")
         }

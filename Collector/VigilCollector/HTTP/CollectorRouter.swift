@@ -19,17 +19,26 @@ enum CollectorRouter {
         let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let tickets = TicketRoutes(store: store, desk: TicketDesk(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
+        let statusPage = StatusRoutes(
+            reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator,
+            access: configuration.publicAccess
+        )
         let tokens = TokenRoutes(store: store, authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
 
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in JSONBody.response(Health(status: "ok", leader: leadership.isLeader)) }
         router.get("/metrics", use: scrape.handle)
+        router.get("/status", use: statusPage.status)
+        router.get("/badge/:service/status.svg", use: statusPage.statusBadge)
+        router.get("/badge/:service/uptime.svg", use: statusPage.uptimeBadge)
         router.post("/v1/batches", use: batches.handle)
         router.get("/v1/services", use: reads.services)
         router.get("/v1/services/:service/uptime", use: reads.uptime)
         router.get("/v1/services/:service/sla", use: sla.service)
         router.get("/v1/report", use: sla.report)
+        router.get("/v1/report/daily", use: sla.daily)
+        router.get("/v1/slos", use: sla.slos)
         router.get("/v1/outages", use: sla.outages)
         router.get("/v1/outages/:id", use: tickets.outage)
         router.post("/v1/tickets", use: tickets.upsert)

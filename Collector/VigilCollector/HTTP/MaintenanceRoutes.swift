@@ -34,7 +34,7 @@ struct MaintenanceRoutes: Sendable {
     /// `DELETE /v1/maintenance/{id}` → 204.
     func remove(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
-        let text = try context.parameters.require("id")
+        let text = try context.pathParameter("id")
         guard let id = Int64(text) else {
             throw APIError.badRequest("maintenance id \"\(text)\" is not removable: windows from the config file change with the config")
         }

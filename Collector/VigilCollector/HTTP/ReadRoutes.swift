@@ -50,7 +50,7 @@ struct ReadRoutes: Sendable {
     /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`.
     func uptime(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
-        let service = try context.parameters.require("service")
+        let service = try context.pathParameter("service")
         let now = WallClock.nowMs()
         let (from, to) = try Self.window(request.uri.queryParameters, nowMs: now)
         guard let report = try await calculator.view(service: service, fromMs: from, toMs: to, nowMs: now)?.report else {

@@ -11,7 +11,7 @@ struct SLARoutes: Sendable {
     /// `[&method=time|occurrences|timeslices][&explain=true]`; without a window, the SLA's current period.
     func service(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
-        let service = try context.parameters.require("service")
+        let service = try context.pathParameter("service")
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
         guard let report = try await reporter.evaluate(service: service, query, nowMs: now) else {
@@ -27,6 +27,54 @@ struct SLARoutes: Sendable {
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
         let results = try await reporter.evaluateAll(query, nowMs: now)
         return JSONBody.response(results.map(\.info))
+    }
+
+    /// `GET /v1/report/daily?month=2026-10` (same window parameters): each service's days, counted by
+    /// time, for charts.
+    func daily(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireRead(request)
+        let now = WallClock.nowMs()
+        let query = try Self.request(request.uri.queryParameters, nowMs: now)
+        let services = try await reporter.evaluateAll(query, nowMs: now).map(\.result)
+        let days = try await reporter.daily(services: services.map(\.service), window: query.window, nowMs: now)
+        return JSONBody.response(services.map { result in
+            ServiceDaysInfo(
+                service: result.service, targetPercent: result.target.map { Double($0.ppm) / 10_000 },
+                days: (days[result.service] ?? []).map { day in
+                    DayInfo(
+                        date: day.date.description, availability: day.result.upMs + day.result.downMs > 0 ? day.result.availability : nil,
+                        upSeconds: SLAResult.seconds(day.result.upMs), downSeconds: SLAResult.seconds(day.result.downMs),
+                        unknownSeconds: SLAResult.seconds(day.result.unknownMs), maintenanceSeconds: SLAResult.seconds(day.result.maintenanceMs)
+                    )
+                }
+            )
+        })
+    }
+
+    /// `GET /v1/slos`: the availability SLA of every service with a target (from checks or the config),
+    /// as `vigil slo export` turns into OpenSLO.
+    func slos(_ request: Request, context: some RequestContext) async throws -> Response {
+        try await authenticator.requireRead(request)
+        let names = reporter.serviceNames(checks: try await reporter.store.allChecks())
+        return JSONBody.response(names.compactMap { service -> SLODefinitionInfo? in
+            let policy = reporter.catalog.policy(for: service)
+            guard let target = policy.target else { return nil }
+            let window = switch policy.period {
+            case .month: "month"
+            case .quarter: "quarter"
+            case .year: "year"
+            case .rolling(let ms): DurationText.compact(milliseconds: ms)
+            }
+            var info = SLODefinitionInfo(
+                service: service, targetPercent: Double(target.ppm) / 10_000, window: window, timeZone: policy.zone.identifier,
+                calendar: policy.calendar.name, method: policy.method.name, unknown: policy.unknownPolicy.rawValue
+            )
+            if case .timeslices(let lengthMs, let badAbove) = policy.method {
+                info.timesliceSeconds = Double(lengthMs) / 1000
+                info.timesliceBadAbovePercent = Double(badAbove.ppm) / 10_000
+            }
+            return info
+        })
     }
 
     /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d]`: newest first; default since 30 days.

@@ -149,7 +149,6 @@ struct TicketRoutes: Sendable {
     }
 
     static func parameter(_ context: some RequestContext, _ name: String) throws -> String {
-        let raw = try context.parameters.require(name)
-        return raw.removingPercentEncoding ?? raw
+        try context.pathParameter(name)
     }
 }

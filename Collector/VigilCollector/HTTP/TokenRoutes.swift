@@ -39,7 +39,7 @@ struct TokenRoutes: Sendable {
     /// when it is the last admin token.
     func revoke(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireAdmin(request)
-        let name = try context.parameters.require("name")
+        let name = try context.pathParameter("name")
         _ = try await store.revokeAPITokens(name: name)
         context.logger.notice("revoked an API token", metadata: ["name": "\(name)"])
         return Response(status: .noContent)

@@ -59,9 +59,9 @@ public struct CollectorClient: Sendable {
         }
         guard (200...299).contains(status) else {
             if let problem = try? JSONDecoder().decode(APIErrorBody.self, from: Data(bytes)) {
-                throw CLIError(.collector, "collector answered \(status): \(problem.error.message)")
+                throw CLIError(.collector, "collector answered \(status): \(problem.error.message)", httpStatus: status)
             }
-            throw CLIError(.collector, "collector answered \(status): \(String(decoding: bytes.prefix(500), as: UTF8.self))")
+            throw CLIError(.collector, "collector answered \(status): \(String(decoding: bytes.prefix(500), as: UTF8.self))", httpStatus: status)
         }
         if T.self == Empty.self { return Empty() as! T }
         do {

@@ -44,7 +44,9 @@ struct ReportCommand: AsyncParsableCommand {
         case .markdown: print(ReportFormats.markdown(reports) + "\n\n" + TicketReportText.markdown(tickets))
         case .csv: print(ReportFormats.csv(reports), terminator: "")
         case .json: print(try JSONOutput.render(FullReport(services: reports, tickets: tickets)))
-        case .html: print(ReportFormats.html(reports, tickets: tickets))
+        case .html:
+            let days = try await client.get("/v1/report/daily" + window.query.filter { $0.0 != "method" }.queryString, as: [ServiceDaysInfo].self)
+            print(ReportFormats.html(reports, tickets: tickets, days: days))
         }
     }
 }

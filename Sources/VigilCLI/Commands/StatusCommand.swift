@@ -21,6 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     static func render(_ services: [ServiceStatusInfo]) -> String {
         guard !services.isEmpty else { return "No services yet: no agent has reported a check." }
         var table = Table("SERVICE", "STATE", "UPTIME 24H", "DOWN 24H", "COVERAGE", "CHECKS")
+        table.colors[1] = Terminal.stateColor
         for service in services {
             table.add(
                 service.service, service.state.uppercased(), Format.percent(service.last24h.availability),
@@ -32,6 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
         let troubled = services.flatMap { service in service.checks.filter { $0.state != "up" }.map { (service.service, $0) } }
         if !troubled.isEmpty {
             var checks = Table("SERVICE", "CHECK", "AGENT", "STATE", "LAST SEEN", "MESSAGE")
+            checks.colors[3] = Terminal.stateColor
             for (service, check) in troubled {
                 checks.add(service, check.name, check.agent, check.state.uppercased(), check.lastHeartbeat ?? "never", check.message ?? "")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VigilCore
 
 /// The operator CLI.
@@ -20,11 +21,16 @@ public struct Vigil: AsyncParsableCommand {
               vigil tickets import tickets.csv
               vigil maintenance add api --start 2026-11-28T02:00:00Z --duration 2h
               vigil agents add web-01             register an agent; prints its token
+              vigil slo export > slos.yaml        the SLAs as OpenSLO v1
+
+            Exit status: 0 success, 1 the collector refused, 2 an import with bad rows, 64 bad input,
+            69 collector unreachable, 77 no token or not allowed. Shell completions:
+              vigil --generate-completion-script bash > /etc/bash_completion.d/vigil   (also zsh, fish)
             """,
         version: VigilVersion.current,
         subcommands: [
             StatusCommand.self, UptimeCommand.self, ReportCommand.self, OutagesCommand.self, TicketsCommand.self, AlertsCommand.self, SilencesCommand.self, HooksCommand.self, MaintenanceCommand.self,
-            AgentsCommand.self, TokensCommand.self, ReplicasCommand.self, QuickstartCommand.self,
+            AgentsCommand.self, TokensCommand.self, ReplicasCommand.self, SLOCommand.self, QuickstartCommand.self,
         ]
     )
 
@@ -41,6 +47,9 @@ extension Vigil {
             } else {
                 try command.run()
             }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            Foundation.exit(error.exitStatus)
         } catch {
             exit(withError: error)
         }

@@ -75,8 +75,10 @@ enum ReportFormats {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// A self-contained HTML page: the summary table and each service's outages.
-    static func html(_ reports: [SLAReportInfo], tickets: TicketReportInfo? = nil) -> String {
+    /// A self-contained HTML page: the summary table, then per service a chart of availability per day
+    /// against its target, its outages with the tickets linked to each, and its credit; then the ticket
+    /// SLA tables.
+    static func html(_ reports: [SLAReportInfo], tickets: TicketReportInfo? = nil, days: [ServiceDaysInfo] = []) -> String {
         func esc(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\"", with: "&quot;")
@@ -87,12 +89,24 @@ enum ReportFormats {
             body += "<tr\(missed)>" + cells(report).map { "<td>\(esc($0))</td>" }.joined() + "</tr>"
         }
         body += "</tbody></table>"
-        for report in reports where !report.outages.isEmpty {
-            body += "<h2>\(esc(report.service)): outages</h2><table><thead><tr><th>start</th><th>end</th><th>counted downtime</th><th>locations</th><th>first error</th></tr></thead><tbody>"
-            for outage in report.outages {
-                body += "<tr><td>\(esc(outage.start))</td><td>\(esc(outage.end ?? "ongoing"))</td><td>\(esc(Format.duration(seconds: outage.eligibleDownSeconds)))</td><td>\(esc(outage.locations.joined(separator: ", ")))</td><td>\(esc(outage.firstMessage))</td></tr>"
+        let daysByService = Dictionary(days.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
+        let ticketsByOutage = Dictionary((tickets?.outages ?? []).map { ($0.outage.id, $0.tickets) }, uniquingKeysWith: { first, _ in first })
+        for report in reports {
+            body += "<section><h2>\(esc(report.service))</h2>"
+            var facts = ["availability " + (report.availability.map { ReportChart.format($0 * 100) + " %" } ?? "no data")]
+            if let target = report.targetPercent { facts.append("target \(ReportChart.format(target)) %" + (report.met == false ? " — missed" : "")) }
+            if let credit = report.creditPercent { facts.append("service credit \(ReportChart.format(credit)) % of the fee") }
+            body += "<p>\(esc(facts.joined(separator: " · ")))</p>"
+            if let serviceDays = daysByService[report.service] { body += ReportChart.svg(serviceDays, escape: esc) }
+            if !report.outages.isEmpty {
+                body += "<table><thead><tr><th>start</th><th>end</th><th>counted downtime</th><th>locations</th><th>first error</th><th>tickets</th></tr></thead><tbody>"
+                for outage in report.outages {
+                    let linked = ticketsByOutage[outage.id] ?? []
+                    body += "<tr><td>\(esc(outage.start))</td><td>\(esc(outage.end ?? "ongoing"))</td><td>\(esc(Format.duration(seconds: outage.eligibleDownSeconds)))</td><td>\(esc(outage.locations.joined(separator: ", ")))</td><td>\(esc(outage.firstMessage))</td><td>\(esc(linked.isEmpty ? "—" : linked.joined(separator: ", ")))</td></tr>"
+                }
+                body += "</tbody></table>"
             }
-            body += "</tbody></table>"
+            body += "</section>"
         }
         if let tickets { body += TicketReportText.html(tickets, escape: esc) }
         let title = "Vigil SLA report" + (reports.first.map { " — \($0.window)" } ?? "")
@@ -102,7 +116,8 @@ enum ReportFormats {
             <title>\(esc(title))</title>
             <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}table{border-collapse:collapse;margin:1rem 0;width:100%}
             th,td{border-bottom:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;font-variant-numeric:tabular-nums}
-            th{background:#f6f8fa}tr.missed td{background:#ffebe9}</style></head>
+            th{background:#f6f8fa}tr.missed td{background:#ffebe9}section{margin:2rem 0}.chart{width:100%;max-width:48rem;height:auto;display:block}
+            @media print{body{margin:1cm}section{break-inside:avoid}}</style></head>
             <body><h1>\(esc(title))</h1>\(body)</body></html>
             """
     }

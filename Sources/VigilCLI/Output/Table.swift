@@ -1,7 +1,12 @@
+import Foundation
+
 /// A plain text table with aligned columns, for human output.
 struct Table {
     var headers: [String]
     var rows: [[String]] = []
+    /// Per column, the ANSI colour (SGR code such as `32`) for a cell's text; applied only when
+    /// ``Terminal/colors`` allows, after alignment, so columns stay aligned.
+    var colors: [Int: (String) -> String?] = [:]
 
     init(_ headers: String...) {
         self.headers = headers
@@ -22,15 +27,38 @@ struct Table {
                 widths[index] = max(widths[index], cell.count)
             }
         }
-        func line(_ cells: [String]) -> String {
+        let colored = Terminal.colors
+        func line(_ cells: [String], header: Bool) -> String {
             var text = ""
             for (index, cell) in cells.enumerated() {
                 let isLast = index == cells.count - 1
-                text += isLast ? cell : cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+                var shown = cell
+                if colored, !header, let code = colors[index]?(cell) { shown = "\u{1B}[\(code)m\(cell)\u{1B}[0m" }
+                text += isLast ? shown : shown + String(repeating: " ", count: widths[index] - cell.count + 2)
             }
             return text
         }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n")
+        return ([line(headers, header: true)] + rows.map { line($0, header: false) }).joined(separator: "\n")
+    }
+}
+
+/// Whether output may be coloured: standard output is a terminal, `NO_COLOR` is unset and `TERM` is not
+/// `dumb` (https://no-color.org).
+enum Terminal {
+    static let colors: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }()
+
+    /// Green for up, yellow for degraded, red for down, dim for unknown.
+    static func stateColor(_ state: String) -> String? {
+        switch state.lowercased() {
+        case "up": "32"
+        case "degraded": "33"
+        case "down": "31;1"
+        case "unknown": "2"
+        default: nil
+        }
     }
 }
 

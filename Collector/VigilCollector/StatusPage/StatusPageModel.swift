@@ -1,0 +1,86 @@
+import VigilCore
+
+/// What the public status page shows, gathered at once: every service's state now, its SLA and budget
+/// over the current period, 90 days of daily availability, open and recent outages, and maintenance
+/// announced for the next 14 days.
+struct StatusPageModel: Sendable {
+    struct Service: Sendable {
+        var name: String
+        var state: CheckStatus
+        var target: Percentage?
+        /// Availability over the current SLA period so far, by the SLA's method.
+        var availability: Double?
+        var budgetRemainingRatio: Double?
+        /// The current period's label (`2026-11`, `last 30d`).
+        var period: String
+        var days: [SLAReporter.Day]
+        var openOutages: [Outage]
+        /// Outages that ended within the last 14 days, newest first.
+        var recentOutages: [Outage]
+
+        /// Up time over known time across the days shown, or nil without data.
+        var availabilityOverDays: Double? {
+            let up = days.reduce(Int64(0)) { $0 + $1.result.upMs }
+            let known = days.reduce(Int64(0)) { $0 + $1.result.upMs + $1.result.downMs }
+            return known > 0 ? Double(up) / Double(known) : nil
+        }
+    }
+
+    /// A maintenance window that is on now or starts within the horizon.
+    struct Announcement: Sendable {
+        var service: String
+        var range: TimeRange
+        var reason: String
+        var recurring: Bool
+    }
+
+    static let days = 90
+    static let horizonMs: Int64 = 14 * 86_400_000
+
+    var generatedMs: Int64
+    var services: [Service]
+    var maintenance: [Announcement]
+
+    /// The worst current state across services (unknown ones aside).
+    var overall: CheckStatus {
+        let states = services.map(\.state).filter { $0 != .unknown }
+        if states.contains(.down) { return .down }
+        if states.contains(.degraded) { return .degraded }
+        return states.isEmpty ? .unknown : .up
+    }
+
+    static func build(reporter: SLAReporter, nowMs: Int64) async throws -> StatusPageModel {
+        let current = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
+        let names = current.map(\.result.service)
+        let recent = try await reporter.evaluateAll(
+            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs))), nowMs: nowMs
+        )
+        let outages = Dictionary(grouping: recent.flatMap(\.result.outages), by: \.service)
+        let days = try await reporter.daily(services: names, days: Self.days, nowMs: nowMs)
+        let services = current.map { report in
+            let result = report.result
+            let mine = (outages[result.service] ?? []).sorted { $0.range.startMs > $1.range.startMs }
+            return Service(
+                name: result.service, state: result.stateAtEnd, target: result.target, availability: result.availability,
+                budgetRemainingRatio: result.budget?.remainingRatio, period: report.label, days: days[result.service] ?? [],
+                openOutages: mine.filter(\.ongoing), recentOutages: mine.filter { !$0.ongoing }
+            )
+        }
+        let horizon = TimeRange(startMs: nowMs, endMs: nowMs + horizonMs)
+        var announcements: [Announcement] = []
+        for window in try await reporter.maintenance() {
+            switch window.schedule {
+            case .once(let range) where range.endMs > nowMs && range.startMs < horizon.endMs:
+                announcements.append(Announcement(service: window.service, range: range, reason: window.reason, recurring: false))
+            case .weekly(let schedule):
+                if let next = schedule.segments(in: TimeRange(startMs: nowMs - 7 * 86_400_000, endMs: horizon.endMs)).first(where: { $0.endMs > nowMs }) {
+                    announcements.append(Announcement(service: window.service, range: next, reason: window.reason, recurring: true))
+                }
+            default:
+                break
+            }
+        }
+        announcements.sort { $0.range.startMs < $1.range.startMs }
+        return StatusPageModel(generatedMs: nowMs, services: services, maintenance: announcements)
+    }
+}
