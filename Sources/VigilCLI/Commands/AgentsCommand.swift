@@ -6,6 +6,13 @@ struct AgentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agents",
         abstract: "List, register or revoke agents.",
+        discussion: """
+            Examples:
+              vigil agents
+              vigil agents add web-01 > /etc/vigil/agent.token
+              vigil agents revoke web-01
+              vigil agents add web-01 --replace > /etc/vigil/agent.token
+            """,
         subcommands: [List.self, Add.self, Revoke.self],
         defaultSubcommand: List.self
     )

@@ -5,7 +5,12 @@ import VigilWire
 struct ReplicasCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replicas",
-        abstract: "Show the collectors sharing the store and which one leads alerting."
+        abstract: "Show the collectors sharing the store and which one leads alerting.",
+        discussion: """
+            Examples:
+              vigil replicas
+              vigil replicas --within 10m --json
+            """
     )
 
     @OptionGroup var connection: ConnectionOptions

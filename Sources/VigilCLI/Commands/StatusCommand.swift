@@ -5,7 +5,16 @@ import VigilWire
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every service, its current state and its availability over the last 24 hours."
+        abstract: "Show every service, its current state and its availability over the last 24 hours.",
+        discussion: """
+            Checks that are not up are listed below the services, with their last message. \
+            States are coloured on a terminal (NO_COLOR turns it off).
+
+            Examples:
+              vigil status
+              vigil status --json | jq '.[] | select(.state != "up") | .service'
+              vigil status --collector https://vigil.example.org --ca-file ca.pem
+            """
     )
 
     @OptionGroup var connection: ConnectionOptions

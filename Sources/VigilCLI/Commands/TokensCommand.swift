@@ -9,6 +9,11 @@ struct TokensCommand: AsyncParsableCommand {
         discussion: """
             A read token can use every read command (status, uptime, report, outages, tickets, agents); an admin \
             token can also change things. Agent tokens are separate: see vigil agents.
+
+            Examples:
+              vigil tokens
+              vigil tokens create grafana --scope read > grafana.token
+              vigil tokens revoke grafana
             """,
         subcommands: [List.self, Create.self, Revoke.self],
         defaultSubcommand: List.self
