@@ -17,11 +17,7 @@ struct MetricsTests {
 
     @Test("counters, queue, per-service SLA gauges and per-agent figures; a read token is needed unless public")
     func exposition() async throws {
-        let harness = try await TestCollector { configuration in
-            var policy = ServicePolicy()
-            policy.target = Percentage("99.5")
-            configuration.catalog.services["web"] = policy
-        }
+        let harness = try await TestCollector(configure: StatusPageTests.webTarget("99.5"))
         defer { harness.directory.remove() }
         let token = try await harness.addAgent("edge-1")
         try await withServices([harness.collector]) {

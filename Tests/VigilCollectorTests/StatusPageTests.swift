@@ -24,13 +24,18 @@ struct StatusPageTests {
 
     static func isWellFormedXML(_ data: Data) -> Bool { XMLParser(data: data).parse() }
 
-    @Test("per service: state, SLA and budget, 90 day cells with their figures, outages, announced maintenance; names escaped")
-    func page() async throws {
-        let harness = try await TestCollector { configuration in
+    /// A collector configuration change giving service `web` an SLA target.
+    static func webTarget(_ percent: String) -> (inout CollectorConfiguration) -> Void {
+        { configuration in
             var policy = ServicePolicy()
-            policy.target = Percentage("99.5")
+            policy.target = Percentage(percent)
             configuration.catalog.services["web"] = policy
         }
+    }
+
+    @Test("per service: state, SLA and budget, 90 day cells with their figures, outages, announced maintenance; names escaped")
+    func page() async throws {
+        let harness = try await TestCollector(configure: Self.webTarget("99.5"))
         defer { harness.directory.remove() }
         let web = try await harness.addAgent("edge-1")
         let odd = try await harness.addAgent("edge-2")

@@ -10,9 +10,12 @@ enum CollectorRouter {
         let batches = BatchRoute(store: store, authenticator: authenticator, configuration: configuration, budget: ingestBudget,
             rateLimiter: configuration.rateLimit.map(AgentRateLimiter.init), metrics: metrics
         )
+        // The current SLA periods, evaluated at most every 15 s for /metrics and /status together.
+        let currentPeriods = TimedCache<[SLAReporter.ServiceReport]>(maxAgeMs: 15_000)
         let scrape = MetricsRoute(
             store: store, reporter: SLAReporter(store: store, catalog: configuration.catalog), metrics: metrics, budget: ingestBudget,
-            leadership: leadership, authenticator: authenticator, isPublic: configuration.publicAccess.metrics
+            leadership: leadership, authenticator: authenticator, isPublic: configuration.publicAccess.metrics,
+            currentPeriods: currentPeriods
         )
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
@@ -21,7 +24,7 @@ enum CollectorRouter {
         let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
         let statusPage = StatusRoutes(
             reporter: SLAReporter(store: store, catalog: configuration.catalog), authenticator: authenticator,
-            access: configuration.publicAccess
+            access: configuration.publicAccess, currentPeriods: currentPeriods
         )
         let tokens = TokenRoutes(store: store, authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)

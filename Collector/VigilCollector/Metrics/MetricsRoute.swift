@@ -1,13 +1,12 @@
 import Hummingbird
 import NIOCore
-import Synchronization
 import VigilCore
 
 /// `GET /metrics`: Prometheus text exposition of the collector's counters, its ingest queue and
 /// leadership, and, read at scrape time, every service's state, availability and error budget over its
 /// current SLA period and every agent's last contact. Needs a read token unless
 /// `public: {metrics: true}`. The SLA figures are computed at most every 15 s, however often Prometheus
-/// scrapes.
+/// scrapes, and shared with the status page.
 struct MetricsRoute: Sendable {
     let store: any Store
     let reporter: SLAReporter
@@ -16,7 +15,8 @@ struct MetricsRoute: Sendable {
     let leadership: Leadership
     let authenticator: Authenticator
     let isPublic: Bool
-    let services = ScrapeCache(maxAgeMs: 15_000)
+    /// Each service's current SLA period, shared with the status page.
+    let currentPeriods: TimedCache<[SLAReporter.ServiceReport]>
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         if !isPublic { try await authenticator.requireRead(request) }
@@ -32,7 +32,9 @@ struct MetricsRoute: Sendable {
         exposition.family("vigil_collector_leader", type: "gauge",
             help: "1 when this replica evaluates and delivers alerts.", [([], leadership.isLeader ? 1 : 0)])
         let now = WallClock.nowMs()
-        exposition.append(try await services.value(nowMs: now) { try await serviceFamilies(nowMs: now) })
+        exposition.append(serviceFamilies(try await currentPeriods.value(nowMs: now) {
+            try await reporter.evaluateAll(SLAReporter.Request(), nowMs: now)
+        }))
         try await agentFamilies(into: &exposition, nowMs: now)
         var body = ByteBuffer(bytes: buffer)
         body.writeString(exposition.text)
@@ -41,8 +43,8 @@ struct MetricsRoute: Sendable {
         )
     }
 
-    func serviceFamilies(nowMs: Int64) async throws -> String {
-        let results = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs).map(\.result)
+    func serviceFamilies(_ reports: [SLAReporter.ServiceReport]) -> String {
+        let results = reports.map(\.result)
         func samples(_ value: (SLAResult) -> Double?) -> [(labels: [(String, String)], value: Double?)] {
             results.map { ([("service", $0.service)], value($0)) }
         }
@@ -77,20 +79,5 @@ struct MetricsRoute: Sendable {
             help: "Heartbeats stored from the agent.", samples { Double($0.heartbeats) })
         exposition.family("vigil_collector_agent_heartbeats_dropped_total", type: "counter",
             help: "Heartbeats the agent reported it dropped (spool full).", samples { Double($0.dropped) })
-    }
-}
-
-/// Keeps one computed text for a while, so that frequent scrapes do not re-evaluate every SLA.
-final class ScrapeCache: Sendable {
-    private let maxAgeMs: Int64
-    private let state = Mutex<(atMs: Int64, text: String)?>(nil)
-
-    init(maxAgeMs: Int64) { self.maxAgeMs = maxAgeMs }
-
-    func value(nowMs: Int64, compute: () async throws -> String) async throws -> String {
-        if let cached = state.withLock({ $0 }), nowMs - cached.atMs < maxAgeMs { return cached.text }
-        let text = try await compute()
-        state.withLock { $0 = (nowMs, text) }
-        return text
     }
 }

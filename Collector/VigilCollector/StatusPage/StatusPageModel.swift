@@ -49,8 +49,8 @@ struct StatusPageModel: Sendable {
         return states.isEmpty ? .unknown : .up
     }
 
-    static func build(reporter: SLAReporter, nowMs: Int64) async throws -> StatusPageModel {
-        let current = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
+    /// - Parameter current: each service's current SLA period, as `reporter.evaluateAll` gives it.
+    static func build(reporter: SLAReporter, current: [SLAReporter.ServiceReport], nowMs: Int64) async throws -> StatusPageModel {
         let names = current.map(\.result.service)
         let recent = try await reporter.evaluateAll(
             SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs))), nowMs: nowMs

@@ -8,14 +8,17 @@ struct StatusRoutes: Sendable {
     let reporter: SLAReporter
     let authenticator: Authenticator
     let access: PublicAccess
-    let page = ScrapeCache(maxAgeMs: 30_000)
+    /// Each service's current SLA period, shared with `/metrics`.
+    let currentPeriods: TimedCache<[SLAReporter.ServiceReport]>
+    let page = TimedCache<String>(maxAgeMs: 30_000)
 
     /// `GET /status`: rendered at most every 30 s.
     func status(_ request: Request, context: some RequestContext) async throws -> Response {
         if !access.statusPage { try await authenticator.requireRead(request) }
         let now = WallClock.nowMs()
         let html = try await page.value(nowMs: now) {
-            StatusPageHTML.render(try await StatusPageModel.build(reporter: reporter, nowMs: now))
+            let current = try await currentPeriods.value(nowMs: now) { try await reporter.evaluateAll(SLAReporter.Request(), nowMs: now) }
+            return StatusPageHTML.render(try await StatusPageModel.build(reporter: reporter, current: current, nowMs: now))
         }
         return Response(
             status: .ok,
