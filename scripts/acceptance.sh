@@ -17,10 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "  ok   $1"; passed=$((passed + 1)); }
-bad() { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/checks.sh
 now_ms() { python3 -c 'import time; print(int(time.time()*1000))'; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 

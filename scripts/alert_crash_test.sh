@@ -14,7 +14,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/checks.sh
 fail() { echo "alert crash test: FAIL $1"; echo "--- collector"; tail -20 "$WORK/collector.log"; exit 1; }
 
 CPORT=$(free_port); TPORT=$(free_port); HPORT=$(free_port)

@@ -14,10 +14,7 @@ passed=0
 failed=0
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-ok() { echo "  ok   $1"; passed=$((passed + 1)); }
-bad() { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/checks.sh
 
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

@@ -11,9 +11,7 @@ failed=0
 PID=""
 cleanup() { [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-ok() { echo "  ok   $1"; passed=$((passed + 1)); }
-bad() { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+source scripts/checks.sh
 
 # Two CAs, a server certificate from each (for localhost and 127.0.0.1).
 cd "$WORK"
@@ -25,7 +23,7 @@ for ca in ca1 ca2; do
 done
 cd - >/dev/null
 cp "$WORK/server-ca1.pem" "$WORK/server.pem"; cp "$WORK/server-ca1.key" "$WORK/server.key"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+PORT=$(free_port)
 cat >"$WORK/collector.yaml" <<YAML
 tls: {cert_file: $WORK/server.pem, key_file: $WORK/server.key}
 YAML
