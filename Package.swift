@@ -56,7 +56,6 @@ let package = Package(
             name: "VigilConfig",
             dependencies: [
                 "VigilCore",
-                .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/VigilConfig"
         ),
@@ -162,7 +161,12 @@ let package = Package(
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilConfig"], path: "Tests/VigilCoreTests"),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"], path: "Tests/VigilWireTests"),
-        .testTarget(name: "VigilConfigTests", dependencies: ["VigilConfig"], path: "Tests/VigilConfigTests"),
+        .testTarget(
+            name: "VigilConfigTests",
+            // Yams only as the reference the YAML reader is compared with.
+            dependencies: ["VigilConfig", .product(name: "Yams", package: "Yams")],
+            path: "Tests/VigilConfigTests"
+        ),
         .testTarget(
             name: "VigilAgentTests",
             dependencies: [

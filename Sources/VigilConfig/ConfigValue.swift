@@ -1,19 +1,18 @@
 import VigilCore
-import Yams
 
 /// One value of a YAML configuration document, with the key path and file position for error messages.
 ///
 /// Reading goes through typed accessors that throw a located ``ConfigError``, so every config in Vigil
 /// reports mistakes the same way: file, line, column, key path, reason.
-public struct ConfigValue: @unchecked Sendable {
+public struct ConfigValue: Sendable {
     /// The YAML node.
-    let node: Node
+    let node: YAMLNode
     /// The key path, such as `checks[2].timeout`.
     public let path: String
     /// The file the document came from.
     public let file: String
 
-    init(node: Node, path: String, file: String) {
+    init(node: YAMLNode, path: String, file: String) {
         self.node = node
         self.path = path
         self.file = file
@@ -21,19 +20,18 @@ public struct ConfigValue: @unchecked Sendable {
 
     /// Builds an error located at this value.
     public func error(_ message: String, code: ConfigError.Code = .invalidValue) -> ConfigError {
-        ConfigError(code, file: file, line: node.mark?.line, column: node.mark?.column, message: "\(path): \(message)")
+        ConfigError(code, file: file, line: node.mark.line, column: node.mark.column, message: "\(path): \(message)")
     }
 
     /// Whether the value is YAML null (`~`, `null` or empty).
     public var isNull: Bool {
-        if case .scalar(let scalar) = node { return scalar.string == "" || node.null != nil }
-        return false
+        node.scalarText == "" || node.isNull
     }
 
     /// The value as text.
     public func string() throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else { throw error("expected a string") }
-        return scalar.string
+        guard let text = node.scalarText else { throw error("expected a string") }
+        return text
     }
 
     /// The value as a non-empty string.
@@ -45,19 +43,19 @@ public struct ConfigValue: @unchecked Sendable {
 
     /// The value as an integer.
     public func int() throws(ConfigError) -> Int {
-        guard case .scalar = node, let value = node.int else { throw error("expected a whole number") }
+        guard let value = node.int else { throw error("expected a whole number") }
         return value
     }
 
     /// The value as a number.
     public func double() throws(ConfigError) -> Double {
-        guard case .scalar = node, let value = node.float else { throw error("expected a number") }
+        guard let value = node.double else { throw error("expected a number") }
         return value
     }
 
     /// The value as a boolean (`true`/`false`).
     public func bool() throws(ConfigError) -> Bool {
-        guard case .scalar = node, let value = node.bool else { throw error("expected true or false") }
+        guard let value = node.bool else { throw error("expected true or false") }
         return value
     }
 
@@ -76,7 +74,7 @@ public struct ConfigValue: @unchecked Sendable {
 
     /// The value as a list.
     public func array() throws(ConfigError) -> [ConfigValue] {
-        guard case .sequence(let sequence) = node else { throw error("expected a list") }
+        guard case .sequence(let sequence) = node.content else { throw error("expected a list") }
         return sequence.enumerated().map { index, element in
             ConfigValue(node: element, path: "\(path)[\(index)]", file: file)
         }
@@ -84,20 +82,20 @@ public struct ConfigValue: @unchecked Sendable {
 
     /// The value as a mapping whose keys must all be in `allowedKeys` (any key when `nil`).
     public func object(allowedKeys: Set<String>?) throws(ConfigError) -> ConfigObject {
-        guard case .mapping(let mapping) = node else { throw error("expected a mapping of keys to values") }
+        guard case .mapping(let mapping) = node.content else { throw error("expected a mapping of keys to values") }
         var entries: [String: ConfigValue] = [:]
         for (keyNode, valueNode) in mapping {
-            guard case .scalar(let key) = keyNode else {
+            guard let key = keyNode.scalarText else {
                 throw ConfigValue(node: keyNode, path: path, file: file).error("keys must be strings")
             }
-            let childPath = path.isEmpty ? key.string : "\(path).\(key.string)"
+            let childPath = path.isEmpty ? key : "\(path).\(key)"
             let child = ConfigValue(node: valueNode, path: childPath, file: file)
-            if let allowedKeys, !allowedKeys.contains(key.string) {
+            if let allowedKeys, !allowedKeys.contains(key) {
                 let known = allowedKeys.sorted().joined(separator: ", ")
                 throw ConfigValue(node: keyNode, path: childPath, file: file)
                     .error("unknown key (expected one of: \(known))", code: .unknownKey)
             }
-            entries[key.string] = child
+            entries[key] = child
         }
         return ConfigObject(value: self, entries: entries)
     }
@@ -121,7 +119,7 @@ public struct ConfigObject: Sendable {
         guard let entry = optional(key) else {
             let path = value.path.isEmpty ? key : "\(value.path).\(key)"
             throw ConfigError(
-                .missingKey, file: value.file, line: value.node.mark?.line, column: value.node.mark?.column,
+                .missingKey, file: value.file, line: value.node.mark.line, column: value.node.mark.column,
                 message: "\(path): required key is missing"
             )
         }

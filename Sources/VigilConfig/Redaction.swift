@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Keeps secrets that users put in URLs out of what Vigil shows, stores and logs: check targets, error
 /// messages, log lines.
@@ -24,7 +28,7 @@ public enum Redaction {
         }
         guard changed, let redacted = components.string else { return url }
         // URLComponents percent-encodes the mask; keep it readable.
-        return redacted.replacingOccurrences(of: "%2A%2A%2A", with: mask)
+        return redacted.replacing("%2A%2A%2A", with: mask)
     }
 
     /// Whether a query parameter or header name usually carries a secret.

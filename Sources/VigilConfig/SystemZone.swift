@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VigilCore
 
 /// A time zone from the system's tz database (`/usr/share/zoneinfo`), read through Foundation.
