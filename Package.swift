@@ -1,6 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// For the modules the agent links: only members of modules a file imports itself are visible. Without
+/// it, Foundation's extensions leak in through SwiftProtobuf and pull the full Foundation, with ICU,
+/// into an agent that needs only FoundationEssentials (issue 3: its memory footprint).
+let agentSideSettings: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
@@ -22,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -40,7 +46,8 @@ let package = Package(
         ),
         .target(
             name: "VigilCore",
-            path: "Sources/VigilCore"
+            path: "Sources/VigilCore",
+            swiftSettings: agentSideSettings
         ),
         .target(
             name: "VigilWire",
@@ -50,14 +57,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "Sources/VigilWire",
-            exclude: ["Schema/vigil.proto"]
+            exclude: ["Schema/vigil.proto"],
+            swiftSettings: agentSideSettings
         ),
         .target(
             name: "VigilConfig",
             dependencies: [
                 "VigilCore",
             ],
-            path: "Sources/VigilConfig"
+            path: "Sources/VigilConfig",
+            swiftSettings: agentSideSettings
         ),
         .target(
             name: "VigilCLI",
@@ -99,8 +108,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ],
-            path: "Agents/VigilAgent"
+            path: "Agents/VigilAgent",
+            swiftSettings: agentSideSettings
         ),
         .executableTarget(
             name: "vigil-agent",
@@ -109,8 +120,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "VigilConfig",
             ],
-            path: "Agents/vigil-agent"
+            path: "Agents/vigil-agent",
+            swiftSettings: agentSideSettings
         ),
 
         // MARK: Collector

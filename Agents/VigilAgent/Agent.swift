@@ -1,9 +1,15 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
+import VigilConfig
 import VigilCore
 
 /// The agent: probes its checks on schedule and ships the heartbeats to the collector.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import VigilAgent
+import VigilConfig
 
 /// `vigil-agent [run] --config FILE`, `vigil-agent once --config FILE`, `vigil-agent check-config --config FILE`.
 @main

@@ -73,7 +73,22 @@ struct HTTPExpectationTests {
         #expect(JSONPath("a.b") != nil)
         #expect(JSONPath("$.a[") == nil)
         #expect(JSONPath("$..a") == nil)
-        let document: [String: Any] = ["a": ["b": [1, 2, ["c": "x"]]]]
-        #expect(JSONPath("$.a.b[2].c")?.value(in: document) as? String == "x")
+        let document = try #require(JSONValue.parse(Array(#"{"a": {"b": [1, 2, {"c": "x"}]}}"#.utf8)))
+        #expect(JSONPath("$.a.b[2].c")?.value(in: document) == .string("x"))
+        #expect(JSONPath("$.a.b[5]")?.value(in: document) == nil)
+    }
+
+    @Test("JSON values render as compact JSON with sorted keys; bodies that are not JSON are refused")
+    func rendering() throws {
+        let body = #"{"n": 42, "f": 1.5, "e": 1e3, "t": true, "z": null, "s": "a\"b", "o": {"y": [1, "2"], "x": {}}}"#
+        let document = try #require(JSONValue.parse(Array(body.utf8)))
+        let expected = [("$.n", "42"), ("$.f", "1.5"), ("$.e", "1000"), ("$.t", "true"), ("$.z", "null"), ("$.s", #"a"b"#),
+                        ("$.o", #"{"x":{},"y":[1,"2"]}"#)]
+        for (path, text) in expected {
+            #expect(JSONPath(path)?.value(in: document)?.rendered == text, "\(path)")
+        }
+        #expect(JSONValue.parse(Array("\"ok\"".utf8)) == .string("ok"))
+        #expect(JSONValue.parse(Array("<html>".utf8)) == nil)
+        #expect(JSONValue.parse([]) == nil)
     }
 }

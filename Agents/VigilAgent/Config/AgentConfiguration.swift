@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VigilConfig
 import VigilCore
 
@@ -70,7 +74,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Reads and validates a config file; errors carry file, line and reason.
     public static func load(path: String) throws(ConfigError) -> AgentConfiguration {
         let root = try ConfigDocument.load(path: path)
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         return try parse(root, relativeTo: directory)
     }
 
@@ -117,12 +121,12 @@ public struct AgentConfiguration: Sendable, Hashable {
             guard let address = HostPort(try listen.string()) else { throw listen.error("expected HOST:PORT, e.g. 127.0.0.1:9464") }
             configuration.metricsAddress = address
         }
-        configuration.spool.directory = (directory as NSString).appendingPathComponent("spool")
+        configuration.spool.directory = FilePaths.join(directory, "spool")
         if let spool = object.optional("spool") {
             let spoolObject = try spool.object(allowedKeys: ["dir", "max_bytes", "fsync_interval"])
             if let dir = spoolObject.optional("dir") {
                 let path = try dir.nonEmptyString()
-                configuration.spool.directory = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+                configuration.spool.directory = FilePaths.resolve(path, against: directory)
             }
             if let max = spoolObject.optional("max_bytes") {
                 let value = try max.int()
@@ -152,11 +156,11 @@ public struct AgentConfiguration: Sendable, Hashable {
             throw object.value.error("either token or token_file is required", code: .missingKey)
         }
         var path = try fileValue.nonEmptyString()
-        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+        if !path.hasPrefix("/") { path = FilePaths.join(directory, path) }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw fileValue.error("cannot read token file \(path)")
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingSpaces()
         guard !token.isEmpty else { throw fileValue.error("token file \(path) is empty") }
         return token
     }
@@ -168,7 +172,7 @@ public struct AgentConfiguration: Sendable, Hashable {
         func path(_ key: String) throws(ConfigError) -> String? {
             guard let value = fields.optional(key) else { return nil }
             let path = try value.nonEmptyString()
-            return path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+            return FilePaths.resolve(path, against: directory)
         }
         let files = ClientTLSFiles(caFile: try path("ca_file"), certificateFile: try path("cert_file"), keyFile: try path("key_file"))
         do {

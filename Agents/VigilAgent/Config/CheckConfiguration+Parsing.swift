@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import VigilCore
 import VigilConfig
 
 extension AgentConfiguration {
@@ -133,7 +138,7 @@ extension AgentConfiguration {
         for item in try value.array() { argv.append(try item.string()) }
         guard let program = argv.first, !program.isEmpty else { throw value.error("expected [program, arguments...]") }
         if program.contains("/") {
-            if !program.hasPrefix("/") { argv[0] = (directory as NSString).appendingPathComponent(program) }
+            if !program.hasPrefix("/") { argv[0] = FilePaths.join(directory, program) }
             guard FileManager.default.isExecutableFile(atPath: argv[0]) else {
                 throw value.error("\(argv[0]) is not an executable file")
             }
@@ -185,7 +190,7 @@ extension AgentConfiguration {
 
     static func readableFile(_ value: ConfigValue, relativeTo directory: String) throws(ConfigError) -> String {
         var path = try value.nonEmptyString()
-        if !path.hasPrefix("/") { path = (directory as NSString).appendingPathComponent(path) }
+        if !path.hasPrefix("/") { path = FilePaths.join(directory, path) }
         guard FileManager.default.isReadableFile(atPath: path) else { throw value.error("cannot read \(path)") }
         return path
     }

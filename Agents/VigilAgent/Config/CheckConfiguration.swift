@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VigilConfig
 import VigilCore
 
@@ -92,8 +96,8 @@ public struct StatusCodeSet: Sendable, Hashable, CustomStringConvertible {
     public static func parseItem(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count),
-              let low = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let high = Int(parts[parts.count - 1].trimmingCharacters(in: .whitespaces)),
+              let low = Int(parts[0].trimmingSpaces()),
+              let high = Int(parts[parts.count - 1].trimmingSpaces()),
               100 <= low, low <= high, high <= 599 else { return nil }
         return low...high
     }

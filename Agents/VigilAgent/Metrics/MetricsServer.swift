@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Prometheus
 
 /// Serves `GET /metrics` (Prometheus text format) on a small NIO HTTP/1 server.
 struct MetricsServer: Sendable {

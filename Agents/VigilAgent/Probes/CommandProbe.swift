@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOPosix
 import VigilCore
 #if canImport(Glibc)
@@ -100,7 +104,7 @@ public struct CommandProbe: Probe {
 
     static func firstLine(_ output: [UInt8]) -> String? {
         let text = String(decoding: output, as: UTF8.self)
-        let line = text.prefix { !$0.isNewline }.trimmingCharacters(in: .whitespaces)
+        let line = text.prefix { !$0.isNewline }.trimmingSpaces()
         return line.isEmpty ? nil : String(line.prefix(200))
     }
 

@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import VigilCore
@@ -63,16 +67,21 @@ public struct HTTPProbe: Probe {
             return "body does not match /\(pattern)/"
         }
         if let pathText = options.jsonPath, let path = JSONPath(pathText) {
-            guard let document = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+            guard let document = JSONValue.parse(body) else {
                 return "body is not JSON"
             }
             guard let value = path.value(in: document) else { return "json \(pathText) not found" }
-            let rendered = JSONPath.render(value)
+            let rendered = value.rendered
             if let expected = options.jsonEquals, rendered != expected {
                 return "json \(pathText) is \"\(rendered.prefix(80))\", expected \"\(expected)\""
             }
             if let expected = options.jsonContains {
-                let holds = (value as? [Any]).map { $0.contains { JSONPath.render($0) == expected } } ?? rendered.contains(expected)
+                let holds: Bool
+                if case .array(let elements) = value {
+                    holds = elements.contains { $0.rendered == expected }
+                } else {
+                    holds = rendered.contains(expected)
+                }
                 if !holds { return "json \(pathText) does not contain \"\(expected)\"" }
             }
         }

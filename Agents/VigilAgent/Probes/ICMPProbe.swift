@@ -1,7 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import NIOCore
 import NIOPosix
 #if canImport(Glibc)
 import Glibc
+import VigilCore
 #endif
 
 /// ICMP echo (IPv4): `count` echo requests, one after another, within the timeout. Up with no loss,
@@ -73,12 +79,7 @@ public struct ICMPProbe: Probe {
             let packetsLeft = count - sequence
             let budget = (deadline - now) / packetsLeft
             var packet = Self.echoRequest(identifier: identifier, sequence: UInt16(sequence))
-            var destination = address
-            let sent = withUnsafePointer(to: &destination) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, &packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let sent = address.withSockAddr { sendto(fd, &packet, packet.count, 0, $0, socklen_t($1)) }
             if sent < 0 { return .failed("cannot send ICMP echo: \(String(cString: strerror(errno)))") }
             let sentAt = clock.now
             let waitUntil = sentAt + budget
@@ -99,16 +100,18 @@ public struct ICMPProbe: Probe {
         return .replies(rtts)
     }
 
-    static func resolve(_ host: String) -> sockaddr_in? {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        if inet_pton(AF_INET, host, &address.sin_addr) == 1 { return address }
+    /// The IPv4 address of `host` (a literal or a name), as NIO's socket address.
+    static func resolve(_ host: String) -> SocketAddress? {
+        if let literal = try? SocketAddress(ipAddress: host, port: 0) {
+            if case .v4 = literal { return literal }
+            return nil
+        }
         var hints = addrinfo()
         hints.ai_family = AF_INET
         var result: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
         defer { freeaddrinfo(result) }
-        return first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee }
+        return SocketAddress(first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee })
     }
 
     /// Type 8 echo request with a checksum (the kernel replaces id and checksum on ping sockets).

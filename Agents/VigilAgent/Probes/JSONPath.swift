@@ -1,5 +1,3 @@
-import Foundation
-
 /// A small JSON path: `$.a.b[0].c` (the `$` is optional). Enough to pick one value out of a health
 /// endpoint's answer.
 struct JSONPath: Sendable, Hashable {
@@ -43,37 +41,18 @@ struct JSONPath: Sendable, Hashable {
     }
 
     /// The value at the path in a parsed JSON document, or `nil`.
-    func value(in document: Any) -> Any? {
-        var current: Any = document
+    func value(in document: JSONValue) -> JSONValue? {
+        var current = document
         for step in steps {
             switch step {
             case .key(let key):
-                guard let object = current as? [String: Any], let next = object[key] else { return nil }
+                guard case .object(let members) = current, let next = members[key] else { return nil }
                 current = next
             case .index(let index):
-                guard let array = current as? [Any], index < array.count else { return nil }
-                current = array[index]
+                guard case .array(let elements) = current, index < elements.count else { return nil }
+                current = elements[index]
             }
         }
         return current
-    }
-
-    /// A value as text: strings as they are, numbers and booleans as JSON writes them.
-    static func render(_ value: Any) -> String {
-        switch value {
-        case let string as String: return string
-        case is NSNull: return "null"
-        case let number as NSNumber:
-            if CFGetTypeIDIfAvailable(number) { return number.boolValue ? "true" : "false" }
-            return number.stringValue
-        default:
-            let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
-        }
-    }
-
-    private static func CFGetTypeIDIfAvailable(_ number: NSNumber) -> Bool {
-        // JSONSerialization yields booleans as NSNumber; on Linux their objCType is "c".
-        String(cString: number.objCType) == "c"
     }
 }

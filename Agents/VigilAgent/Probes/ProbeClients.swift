@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOHTTPCompression
 import NIOSSL
 
 /// The HTTP clients the probes use: one per distinct redirect/TLS setting, each opening a new connection

@@ -3,6 +3,7 @@ import NIOPosix
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import VigilCore
 #endif
 
 /// A TCP connect: up when the connection opens within the timeout; with `send`/`expect`, the text is

@@ -1,8 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL
 import NIOTLS
+import VigilCore
 
 /// What a TLS certificate check looks at.
 public struct TLSCheckOptions: Sendable, Hashable {
@@ -67,9 +72,8 @@ public struct TLSCertificateProbe: Probe {
     static func judge(notValidAfter: Int64, now: Date, options: TLSCheckOptions, latencyUs: UInt32) -> ProbeResult {
         let secondsLeft = Double(notValidAfter) - now.timeIntervalSince1970
         let days = Int((secondsLeft / 86_400).rounded(.down))
-        let expiry = ISO8601DateFormatter.string(
-            from: Date(timeIntervalSince1970: TimeInterval(notValidAfter)), timeZone: .gmt, formatOptions: [.withFullDate]
-        )
+        let expiryDay = notValidAfter >= 0 ? notValidAfter / 86_400 : (notValidAfter - 86_399) / 86_400
+        let expiry = CivilDate(daysSinceEpoch: expiryDay).description
         if secondsLeft <= 0 {
             return ProbeResult(status: .down, latencyUs: latencyUs, code: Int32(clamping: days), message: "certificate expired on \(expiry)")
         }

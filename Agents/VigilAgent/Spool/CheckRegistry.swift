@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VigilCore
 
 /// The definitions of every check that has records in the spool, kept in `checks.json` beside the
@@ -15,7 +19,7 @@ enum CheckRegistry {
 
     /// Merges `current` (which wins) into the stored registry, saves it, and returns the whole of it.
     static func update(directory: String, current: [CheckDefinition]) throws -> [String: CheckDefinition] {
-        let path = (directory as NSString).appendingPathComponent("checks.json")
+        let path = FilePaths.join(directory, "checks.json")
         var entries = (try? Data(contentsOf: URL(fileURLWithPath: path)))
             .flatMap { try? JSONDecoder().decode([String: Entry].self, from: $0) } ?? [:]
         for check in current {

@@ -1,4 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import VigilCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import VigilWire
 
@@ -46,18 +58,18 @@ public actor Spool {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw SpoolError(.io, "cannot create spool directory \(directory): \(error.localizedDescription)")
+            throw SpoolError(.io, "cannot create spool directory \(directory): \(error)")
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let indices = names.compactMap { name -> UInt64? in
             guard name.hasPrefix("seg-"), name.hasSuffix(".log") else { return nil }
             return UInt64(name.dropFirst(4).dropLast(4))
         }.sorted()
-        let statePath = (directory as NSString).appendingPathComponent("state.json")
+        let statePath = FilePaths.join(directory, "state.json")
         let saved = (try? Data(contentsOf: URL(fileURLWithPath: statePath))).flatMap { try? JSONDecoder().decode(State.self, from: $0) }
         let savedCursor = saved?.cursor ?? SpoolPosition(segment: indices.first ?? 1, offset: 0)
         var recovered: InflightBatch?
-        let inflightPath = (directory as NSString).appendingPathComponent("inflight.bin")
+        let inflightPath = FilePaths.join(directory, "inflight.bin")
         if let bytes = try? SpoolFiles.read(inflightPath, offset: 0, count: SpoolFiles.size(inflightPath)), !bytes.isEmpty {
             if let batch = InflightBatch.parse(bytes), batch.end >= savedCursor {
                 recovered = batch
@@ -284,19 +296,19 @@ public actor Spool {
 
     // MARK: Helpers
 
-    private var inflightPath: String { (configuration.directory as NSString).appendingPathComponent("inflight.bin") }
+    private var inflightPath: String { FilePaths.join(configuration.directory, "inflight.bin") }
 
     /// Bytes of records on disk.
     public var totalBytes: Int { segments.reduce(0) { $0 + $1.validBytes } }
 
     private func saveState() throws {
         let bytes = Array((try? JSONEncoder().encode(State(cursor: cursor, dropped: dropped))) ?? Data())
-        try SpoolFiles.replaceAtomically((configuration.directory as NSString).appendingPathComponent("state.json"), with: bytes)
+        try SpoolFiles.replaceAtomically(FilePaths.join(configuration.directory, "state.json"), with: bytes)
     }
 
     static func segmentPath(_ directory: String, _ index: UInt64) -> String {
         let digits = String(index)
-        return (directory as NSString).appendingPathComponent("seg-" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits + ".log")
+        return FilePaths.join(directory, "seg-" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits + ".log")
     }
 
     /// Decodes the next framed record from `slice`, returning it and its framed size.

@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import VigilCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -85,7 +90,7 @@ enum SpoolFiles {
         _ = fsync(fd)
         close(fd)
         guard rename(temporary, path) == 0 else { throw failure("cannot rename onto", path) }
-        syncDirectory((path as NSString).deletingLastPathComponent)
+        syncDirectory(FilePaths.directory(of: path))
     }
 
     static func remove(_ path: String) {

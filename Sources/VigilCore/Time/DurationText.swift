@@ -58,13 +58,3 @@ public enum DurationText {
 
     private static func pad(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }
-
-extension String {
-    /// The text without leading and trailing whitespace (spaces, tabs, newlines), without Foundation.
-    public func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first.isWhitespace { scalars = scalars.dropFirst() }
-        while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }
-        return String(scalars)
-    }
-}

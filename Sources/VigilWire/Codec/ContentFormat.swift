@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import VigilCore
 
 /// How a batch body is serialised (`Content-Type`).
 public enum ContentFormat: String, Sendable, Hashable {
@@ -10,7 +15,7 @@ public enum ContentFormat: String, Sendable, Hashable {
     /// Reads a `Content-Type` header value, ignoring parameters such as `charset`.
     public init(contentType: String?) throws(WireError) {
         let mediaType = (contentType ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmingSpaces().lowercased()
         } ?? ""
         switch mediaType {
         case "application/x-protobuf", "application/protobuf", "application/vnd.google.protobuf":
@@ -39,7 +44,7 @@ public enum ContentEncoding: String, Sendable, Hashable {
 
     /// Reads a `Content-Encoding` header value; absent means identity.
     public init(header: String?) throws(WireError) {
-        let value = (header ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let value = (header ?? "").trimmingSpaces().lowercased()
         switch value {
         case "deflate": self = .deflate
         case "gzip", "x-gzip": self = .gzip

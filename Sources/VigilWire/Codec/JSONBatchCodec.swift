@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import VigilCore
 
 /// Converts ``Batch`` to and from its JSON form: the protobuf fields in snake_case, with absolute

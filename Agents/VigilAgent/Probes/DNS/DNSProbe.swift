@@ -1,6 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOPosix
+import VigilCore
 
 /// What a DNS check asks and expects.
 public struct DNSCheckOptions: Sendable, Hashable {
@@ -58,7 +63,7 @@ public struct DNSProbe: Probe {
         if response.truncated && response.answers.isEmpty { return "answer truncated (TCP fallback is not supported)" }
         guard !response.answers.isEmpty else { return "no \(options.record.rawValue) answer for \(options.query)" }
         for expected in options.expectAnswers {
-            let wanted = expected.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let wanted = String(expected.lowercased().drop { $0 == "." }.reversed().drop { $0 == "." }.reversed())
             let found = response.answers.contains { answer in
                 answer == wanted || (options.record == .mx && answer.split(separator: " ").last.map(String.init) == wanted)
             }
