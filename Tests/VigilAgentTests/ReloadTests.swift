@@ -47,5 +47,5 @@ struct ReloadTests {
 }
 
 extension Scheduler {
-    func generationForTests(_ name: String) -> Int? { generations.get(name) }
+    func generationForTests(_ name: String) -> Int? { plan.generation(of: name) }
 }
