@@ -8,10 +8,11 @@ RSS; the ratio agent / blackbox_exporter; and the agent's compressed bytes per h
 steady state (batches after the first, which carries the check definitions), read from the raw batches
 the collector stored.
 
-Usage: Benchmarks/agent_footprint.py [--checks 1000] [--seconds 120]
+Usage: Benchmarks/agent_footprint.py [--checks 1000] [--seconds 120] [--breakdown]
        VIGIL_AGENT_BIN=path/to/vigil-agent Benchmarks/agent_footprint.py   (another agent build)
-Needs a release agent (swift build -c release --product vigil-agent), the collector and CLI from any build, and
-prometheus-blackbox-exporter (apt-get install prometheus-blackbox-exporter).
+Measures the agent as scripts/build-agent builds it (the way it is installed: release, static);
+needs the collector and CLI from any build, and prometheus-blackbox-exporter (apt-get install
+prometheus-blackbox-exporter).
 """
 import argparse, asyncio, os, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time
 
@@ -28,6 +29,18 @@ def free_port():
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def rss_breakdown(pid, top=12):
+    """Resident kilobytes of a process by mapping (file path, or anonymous), largest first, from /proc/PID/smaps."""
+    sizes, name = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        fields = line.split()
+        if "-" in fields[0] and ":" not in fields[0]:
+            name = fields[5] if len(fields) > 5 else "[anonymous]"
+        elif fields[0] == "Rss:":
+            sizes[name] = sizes.get(name, 0) + int(fields[1])
+    return sorted(sizes.items(), key=lambda item: -item[1])[:top]
 
 
 def peak_rss_mb(pid):
@@ -91,11 +104,14 @@ async def main():
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--interval", type=float, default=10)
+    parser.add_argument("--breakdown", action="store_true", help="print where the agent's resident memory is, by mapping")
     args = parser.parse_args()
-    binpath = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     # Only the agent is measured: the collector and the CLI may come from a debug build.
+    binpath = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     debugpath = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     otherpath = binpath if os.path.exists(f"{binpath}/vigil-collector") else debugpath
+    agent_binary = os.environ.get("VIGIL_AGENT_BIN") or subprocess.run(
+        [f"{ROOT}/scripts/build-agent"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     work = tempfile.mkdtemp(prefix="vigil-footprint-")
     cport, tport, bport = free_port(), free_port(), free_port()
     target = Target()
@@ -118,7 +134,6 @@ async def main():
     with open(f"{work}/blackbox.yml", "w") as f:
         f.write("modules:\n  http_2xx:\n    prober: http\n    timeout: 5s\n    http:\n      preferred_ip_protocol: ip4\n")
 
-    agent_binary = os.environ.get("VIGIL_AGENT_BIN", f"{binpath}/vigil-agent")
     agent = subprocess.Popen([agent_binary, "--config", f"{work}/agent.yaml", "--log-level", "warning"], stdout=log, stderr=log)
     blackbox = subprocess.Popen(["prometheus-blackbox-exporter", f"--config.file={work}/blackbox.yml", f"--web.listen-address=127.0.0.1:{bport}", "--log.level=warn"], stdout=log, stderr=log)
     await asyncio.sleep(2 + args.interval)  # warm up: every agent check has started (jitter is at most one interval)
@@ -131,6 +146,7 @@ async def main():
     cpu1 = {"vigil": cpu_seconds(agent.pid), "blackbox": cpu_seconds(blackbox.pid)}
     counts1 = dict(target.counts)
     rss = {"vigil": peak_rss_mb(agent.pid), "blackbox": peak_rss_mb(blackbox.pid)}
+    breakdown = rss_breakdown(agent.pid) if args.breakdown else []
 
     agent.send_signal(signal.SIGTERM)
     agent.wait(timeout=30)
@@ -145,6 +161,7 @@ async def main():
     wire_bytes, wire_beats = db.execute("SELECT SUM(LENGTH(body)), SUM(heartbeats) FROM raw_batches WHERE seq > 1 AND heartbeats > 0").fetchone()
     first_bytes, first_beats = db.execute("SELECT LENGTH(body), heartbeats FROM raw_batches WHERE seq = 1").fetchone() or (0, 0)
 
+    print(f"agent: {agent_binary}")
     print(f"agent footprint: {args.checks} HTTP checks every {args.interval:g} s for {args.seconds:g} s, same targets, same run")
     print(f"{'':22}{'probes':>9}{'CPU s':>9}{'CPU µs/probe':>14}{'peak RSS MB':>13}")
     per_probe = {}
@@ -158,6 +175,10 @@ async def main():
     if wire_beats:
         print(f"wire: {wire_bytes / wire_beats:.2f} compressed bytes per heartbeat in steady state "
               f"({wire_bytes} bytes for {wire_beats} heartbeats; the first batch, with {args.checks} check definitions: {first_bytes} bytes for {first_beats})")
+    if breakdown:
+        print("agent resident memory at the end, by mapping (KiB):")
+        for name, kib in breakdown:
+            print(f"{kib:>10}  {name}")
     print(f"goals: peak RSS <= 30 MB ({'met' if rss['vigil'] <= 30 else 'missed'}), CPU per probe <= blackbox_exporter's "
           f"({'met' if per_probe['vigil'] <= per_probe['blackbox'] else 'missed'}), <= 8 bytes per heartbeat "
           f"({'met' if wire_beats and wire_bytes / wire_beats <= 8 else 'missed'})")
