@@ -1,5 +1,5 @@
 /// The `&anchor` and `!tag` written before a node.
-struct Properties {
+struct YAMLProperties {
     /// Where the first property starts: the node's position, as libyaml reports it.
     var mark: YAMLMark?
     var anchor: String?
@@ -30,8 +30,8 @@ struct Properties {
 
 extension YAMLReader {
     /// Reads any `&anchor` and `!tag` at the cursor, with the spaces after them.
-    mutating func readProperties() throws(YAMLSyntaxError) -> Properties {
-        var properties = Properties()
+    mutating func readProperties() throws(YAMLSyntaxError) -> YAMLProperties {
+        var properties = YAMLProperties()
         while true {
             let start = mark
             if peek() == "&" || peek() == "!" { properties.mark = properties.mark ?? start }
@@ -50,7 +50,7 @@ extension YAMLReader {
                 let short = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : tag
                 if short == "!!str" {
                     properties.forcesText = true
-                } else if short != "!" && !Properties.knownTags.contains(short) {
+                } else if short != "!" && !YAMLProperties.knownTags.contains(short) {
                     throw error("unsupported tag \"\(tag)\"", at: start)
                 }
                 properties.tagged = true

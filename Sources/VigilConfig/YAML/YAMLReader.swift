@@ -218,7 +218,7 @@ struct YAMLReader {
                 if inline { throw error("mapping values are not allowed here (is a space missing, or a quote?)") }
                 // `&anchor key: value` anchors the key, not the mapping.
                 scalar = try properties.apply(to: scalar, in: &self)
-                properties = Properties()
+                properties = YAMLProperties()
                 result = try blockMapping(indent: keyIndent, firstKey: scalar)
             } else {
                 result = try continuePlain(scalar, parentIndent: parentIndent)
