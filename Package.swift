@@ -46,6 +46,10 @@ let package = Package(
         ),
         .target(
             name: "VigilCore",
+            dependencies: [
+                // Only for the processes' log handler (Text/EscapingLogHandler.swift).
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/VigilCore",
             swiftSettings: agentSideSettings
         ),
@@ -136,6 +140,7 @@ let package = Package(
                 "VigilConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -173,7 +178,11 @@ let package = Package(
             ],
             path: "Tests/VigilTestSupport"
         ),
-        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilConfig"], path: "Tests/VigilCoreTests"),
+        .testTarget(
+            name: "VigilCoreTests",
+            dependencies: ["VigilCore", "VigilConfig", "VigilTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/VigilCoreTests"
+        ),
         .testTarget(name: "VigilWireTests", dependencies: ["VigilWire"], path: "Tests/VigilWireTests"),
         .testTarget(
             name: "VigilConfigTests",

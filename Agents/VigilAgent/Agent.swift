@@ -46,8 +46,16 @@ public struct Agent: Service {
         let settings = LiveSettings(configuration: configuration, registry: registry)
         let sessionID = Self.newSessionID()
         let metrics = configuration.metricsAddress.map { _ in AgentMetrics() }
-        let scheduler = Scheduler(spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes), metrics: metrics)
-        let shipper = Shipper(settings: settings, spool: spool, client: shipClient, sessionID: sessionID, logger: logger, metrics: metrics)
+        let clock = StampClock(thresholdMs: configuration.clockStepThresholdMs, onStep: { [logger] reading in
+            logger.warning("the wall clock stepped; heartbeats follow it from now on and carry the step so the collector can place them", metadata: [
+                "step_ms": "\(reading.stepMs ?? 0)", "clock_adjust_ms": "\(reading.adjustMs)",
+            ])
+            metrics?.clockStep(milliseconds: reading.stepMs ?? 0)
+        })
+        let scheduler = Scheduler(
+            spool: spool, logger: logger, limiter: ProbeLimiter(limit: configuration.maxConcurrentProbes), metrics: metrics, clock: clock
+        )
+        let shipper = Shipper(settings: settings, spool: spool, client: shipClient, sessionID: sessionID, logger: logger, metrics: metrics, clock: clock)
         let (updates, updateSink) = AsyncStream.makeStream(of: [Scheduler.Entry].self)
         logger.notice("agent started", metadata: [
             "name": "\(configuration.name)", "collectors": "\(configuration.collectorURLs.joined(separator: ", "))",

@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 import VigilAgent
+import VigilCore
 import VigilConfig
 
 // The command runs on the concurrency pool while the main thread waits for it. An `async` main would
@@ -13,6 +14,8 @@ import VigilConfig
 @main
 enum AgentMain {
     static func main() {
+        // Probe messages (banners, error texts) come from the probed servers: the log escapes them.
+        EscapingLogHandler.bootstrap()
         let finished = DispatchSemaphore(value: 0)
         Task.detached {
             await AgentCommand.main()

@@ -25,6 +25,8 @@ public struct Collector: Service {
     public let identity: ReplicaIdentity
     /// The collector's own counters, served at `/metrics`.
     public let metrics = CollectorMetrics()
+    /// Whether the store takes writes (`/healthz`, `vigil_collector_store_up`).
+    public let storeHealth: StoreHealth
     /// The listener's TLS context when ``CollectorConfiguration/tls`` is set; SIGHUP reloads it.
     public let tlsContexts: TLSContextHolder?
     private let logger: Logger
@@ -42,6 +44,7 @@ public struct Collector: Service {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
+        storeHealth = StoreHealth(logger: logger)
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         } catch {
@@ -68,7 +71,8 @@ public struct Collector: Service {
     /// Serves HTTP until the surrounding `ServiceGroup` shuts down.
     public func run() async throws {
         let router = CollectorRouter.build(
-            store: store, configuration: configuration, leadership: leadership, ingestBudget: ingestBudget, metrics: metrics
+            store: store, configuration: configuration, leadership: leadership, ingestBudget: ingestBudget, metrics: metrics,
+            storeHealth: storeHealth
         )
         let logger = self.logger
         let onListening = self.onListening
@@ -85,14 +89,25 @@ public struct Collector: Service {
                 every: .milliseconds(configuration.leaderCheckEveryMs), logger: logger
             ),
             RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
-            AlertEvaluator(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership),
+            AlertEvaluator(
+                store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership,
+                minuteRollupRetentionMs: configuration.minuteRollupRetentionMs
+            ),
             AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership),
         ]
         if let tlsContexts { services.append(TLSReloader(contexts: tlsContexts, logger: logger)) }
         let scheme = tlsContexts == nil ? "http" : "https"
+        let connectionGate = ConnectionGate(
+            limits: configuration.connections, max: FileLimit.connectionCap(configuration.connections.max, logger: logger),
+            metrics: metrics, logger: logger
+        )
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(gate: connectionGate)],
+            idleTimeout: .milliseconds(configuration.connections.idleTimeoutMs)
+        )
         let app = Application(
             router: router,
-            server: tlsContexts.map { HTTPServerBuilder.reloadableTLS($0) } ?? .http1(),
+            server: tlsContexts.map { HTTPServerBuilder.reloadableTLS($0, configuration: http1) } ?? .http1(configuration: http1),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "vigil-collector"),
             services: services,
             onServerRunning: { channel in

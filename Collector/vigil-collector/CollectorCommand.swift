@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import VigilCollector
 import VigilConfig
+import VigilCore
 
 /// `vigil-collector [serve] [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--storage URL]`
 /// and `vigil-collector migrate [--dry-run]`.
@@ -75,6 +76,8 @@ struct Serve: AsyncParsableCommand {
     var listen: String?
 
     func run() async throws {
+        // Names in log lines come from agents: every logger escapes them.
+        EscapingLogHandler.bootstrap()
         MallocArenas.limitToCores()
         var configuration = try options.load()
         if let listen {
@@ -111,6 +114,7 @@ struct Migrate: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
+        EscapingLogHandler.bootstrap()
         let configuration = try options.load()
         let status: StoreMigrations.Status
         do {

@@ -31,6 +31,24 @@ public enum Redaction {
         return redacted.replacing("%2A%2A%2A", with: mask)
     }
 
+    /// A hook URL cut down to its scheme, host, port and first path segment, with `/***` for any further
+    /// path and `?***` for any query: chat services (Slack, Mattermost, Discord) carry the webhook's
+    /// secret in the path itself, where ``url(_:)`` cannot tell it from a route. User info is dropped.
+    /// Text that is not a URL with a host comes back as ``mask``.
+    public static func hookURL(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host,
+            !host.isEmpty
+        else { return mask }
+        var shown = scheme + "://" + (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host) + (components.port.map { ":\($0)" } ?? "")
+        let segments = components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: true)
+        if let first = segments.first {
+            shown += "/" + first
+            if segments.count > 1 { shown += "/" + mask }
+        }
+        if components.percentEncodedQuery != nil { shown += "?" + mask }
+        return shown
+    }
+
     /// Whether a query parameter or header name usually carries a secret.
     public static func isSecretName(_ name: String) -> Bool {
         let lower = name.lowercased()

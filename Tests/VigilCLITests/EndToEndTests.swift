@@ -62,7 +62,12 @@ struct EndToEndTests {
             let backUp = try #require(answers.first { $0.atMs > firstDown && $0.healthy }).atMs
             let seen = Double(backUp - firstDown) / 1_000
             #expect(abs(report.downSeconds - seen) <= 0.25, "down \(report.downSeconds)s; the probes saw \(seen)s")
-            #expect(seen >= 2.0 - Double(interval + timeout) / 1_000, "the probes saw only \(seen)s of a 2 s outage")
+            // The target was down for at least 2 s from a moment between the last 200 before it and the
+            // first 503, so the probes saw at least 2 s less that gap (one probe interval when they keep
+            // their pace; more on a loaded machine, where the gap shows how late they ran).
+            let lastUp = try #require(answers.last { $0.atMs <= firstDown && $0.healthy }).atMs
+            let gap = Double(firstDown - lastUp) / 1_000
+            #expect(seen >= 2.0 - gap - 0.005, "the probes saw only \(seen)s of a 2 s outage, with \(gap)s between the last 200 and the first 503")
             let availability = try #require(report.availability)
             #expect(abs(availability - report.upSeconds / (report.upSeconds + report.downSeconds)) < 1e-9)
             #expect(report.upSeconds > 1)
@@ -71,7 +76,9 @@ struct EndToEndTests {
             #expect(services.map(\.service) == ["web"])
             #expect(services[0].checks[0].agent == "e2e")
             let agents = try await client.get("/v1/agents", as: [AgentInfo].self)
-            #expect(agents[0].heartbeats > 20)
+            // 5 s of probing at 200 ms is 25 probes on an idle machine; a loaded one runs them late, so
+            // this asks only that the agent kept shipping, not for a count of its pace.
+            #expect(agents[0].heartbeats >= 10)
             #expect(agents[0].dropped == 0)
         }
     }

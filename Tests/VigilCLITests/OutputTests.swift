@@ -1,4 +1,5 @@
 import Testing
+import VigilCore
 import VigilWire
 @testable import VigilCLI
 
@@ -22,6 +23,16 @@ struct OutputTests {
         outages: [OutageInfo(id: "api:1", service: "api", start: "2026-10-10T00:00:00.000Z", end: "2026-10-10T00:49:06.000Z", ongoing: false, durationSeconds: 2_946, eligibleDownSeconds: 2_946, locations: ["a/api"], firstMessage: "status 503", inMaintenance: false)]
     )
 
+    @Test("an agent's clock offset carries the sign of what is shown: never -0.0s")
+    func clockOffsets() {
+        #expect(AgentsCommand.List.signed(-0.04) == "+0.0s")
+        #expect(AgentsCommand.List.signed(0.04) == "+0.0s")
+        #expect(AgentsCommand.List.signed(-0.06) == "-0.1s")
+        #expect(AgentsCommand.List.signed(2.25) == "+2.3s")
+        #expect(AgentsCommand.List.signed(-3_600) == "-" + Format.duration(seconds: 3_600))
+        #expect(AgentsCommand.List.signed(0) == "+0.0s")
+    }
+
     @Test("uptime renders the SLA verdict, budget, outages and credit")
     func uptime() {
         let text = SLAText.render(sla)
@@ -39,7 +50,7 @@ struct OutputTests {
         let csv = ReportFormats.csv([sla])
         #expect(csv.split(separator: "\r\n").count == 2)
         #expect(csv.contains("api,2026-10,"))
-        #expect(ReportFormats.quote("a,\"b\"") == "\"a,\"\"b\"\"\"")
+        #expect(Escaping.csvText("a,\"b\"") == "\"a,\"\"b\"\"\"")
         let html = ReportFormats.html([sla])
         #expect(html.hasPrefix("<!doctype html>") && html.contains("<tr class=\"missed\">"))
     }

@@ -38,6 +38,8 @@ struct SecretsAuditTests {
         let recorder = LogRecorder()
         let hookSecret = "hook-hmac-SECRET-4711"
         let hookURLSecret = "hook-url-SECRET-0815"
+        // Slack, Mattermost and Discord carry the webhook's secret in the path.
+        let hookPathSecret = "hook-path-SECRET-2342"
         let probePassword = "probe-PASSWORD-1234"
         let probeKey = "probe-APIKEY-5678"
         let wrongToken = "vigil_adm_WRONG-SECRET-9999"
@@ -45,7 +47,10 @@ struct SecretsAuditTests {
             var hook = HookConfiguration(name: "ops", url: "http://127.0.0.1:1/hook?token=\(hookURLSecret)")
             hook.secret = hookSecret
             hook.timeoutMs = 1_000
-            configuration.alerts.hooks = [hook]
+            var chat = HookConfiguration(name: "chat", url: "http://127.0.0.1:1/services/T0/B0/\(hookPathSecret)")
+            chat.kind = .chat
+            chat.timeoutMs = 1_000
+            configuration.alerts.hooks = [hook, chat]
         }
         defer { harness.directory.remove() }
         let agentToken = try await harness.addAgent("edge")
@@ -95,7 +100,7 @@ struct SecretsAuditTests {
         #expect(services.contains("api_key=***"), "the target is still shown, with the secret masked: \(services.prefix(600))")
         #expect(recorder.count > 10)
         let everything = answers.joined(separator: "\n") + "\n" + recorder.text
-        for secret in [harness.collector.adminToken, agentToken, readToken, hookSecret, hookURLSecret, probePassword, probeKey, wrongToken] {
+        for secret in [harness.collector.adminToken, agentToken, readToken, hookSecret, hookURLSecret, hookPathSecret, probePassword, probeKey, wrongToken] {
             #expect(!secret.isEmpty)
             #expect(!everything.contains(secret), "a secret leaked: \(secret.prefix(12))…")
         }

@@ -39,4 +39,15 @@ struct BatchLimitTests {
         try BatchRoute.validate(&fine)
         #expect(fine.heartbeats[0].message == "HTTP 503")
     }
+
+    @Test("a NUL in a name refuses the batch with the field; a NUL in a probe message becomes U+FFFD")
+    func nul() throws {
+        var named = batch(check: CheckDefinition(id: 1, name: "web", service: "we\u{0}b", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000))
+        let error = #expect(throws: WireError.self) { try BatchRoute.validate(&named) }
+        #expect(error?.message == "checks[0].service contains a NUL character")
+        #expect(error?.code.httpStatus == 400)
+        var banner = batch(message: "SSH-2.0\u{0}evil\u{0}")
+        try BatchRoute.validate(&banner)
+        #expect(banner.heartbeats[0].message == "SSH-2.0\u{FFFD}evil\u{FFFD}")
+    }
 }

@@ -18,6 +18,7 @@ struct ConfigurationTests {
         #expect(loaded.maxClockSkewMs == defaults.maxClockSkewMs && loaded.minuteRollupRetentionMs == defaults.minuteRollupRetentionMs)
         #expect(loaded.storage == defaults.storage)
         #expect(loaded.ingestBudgetBytes == defaults.ingestBudgetBytes && loaded.rateLimit == defaults.rateLimit)
+        #expect(loaded.limits == defaults.limits && loaded.catalog.reporters.isEmpty && loaded.connections == defaults.connections)
         let api = loaded.catalog.policy(for: "api")
         #expect(api.target?.description == "99.9%")
         #expect(api.credits.map(\.credit.description) == ["10%", "25%", "100%"])
@@ -34,6 +35,33 @@ struct ConfigurationTests {
         #expect(tickets.policies[0].targets[.resolution].map(\.durationMs) == Int64(72 * 3_600_000))
         #expect(tickets.policies[1].targets[.resolution].map(\.durationMs) == Int64(48 * 3_600_000))
         #expect(tickets.pauseStatuses == [.pending, .onHold] && tickets.satisfactionTarget.description == "90%")
+    }
+
+    @Test("limits and the agents allowed to report a service are read; mistakes are located")
+    func limitsAndReporters() throws {
+        let yaml = """
+            limits: {checks_per_agent: 50, services: 7}
+            services:
+              payments: {agents: [edge-fra, edge-nyc]}
+            """
+        let loaded = try CollectorConfiguration.parse(ConfigDocument.parse(yaml, file: "c.yaml"))
+        #expect(loaded.limits.checksPerAgent == 50 && loaded.limits.servicesPerAgent == 1_000 && loaded.limits.services == 7)
+        #expect(loaded.catalog.reporters == ["payments": ["edge-fra", "edge-nyc"]])
+        let zero = #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("limits: {services_per_agent: 0}\n", file: "c.yaml"))
+        }
+        #expect(zero?.description.contains("c.yaml:1:") == true && zero?.description.contains("must be at least 1") == true)
+        #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("limits: {checks: 5}\n", file: "c.yaml"))
+        }
+        let connections = try CollectorConfiguration.parse(ConfigDocument.parse("connections: {max: 50, idle_timeout: 2s, request_timeout: 1m}\n", file: "c.yaml"))
+        #expect(connections.connections.max == 50 && connections.connections.idleTimeoutMs == 2_000 && connections.connections.requestTimeoutMs == 60_000)
+        #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("connections: {idle_timeout: 10ms}\n", file: "c.yaml"))
+        }
+        #expect(throws: ConfigError.self) {
+            try CollectorConfiguration.parse(ConfigDocument.parse("services: {api: {agents: [\"\"]}}\n", file: "c.yaml"))
+        }
     }
 
     @Test("the compose example's collector config is valid; storage is SQLite unless set")

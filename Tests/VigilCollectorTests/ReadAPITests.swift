@@ -46,6 +46,59 @@ struct ReadAPITests {
         }
     }
 
+    @Test("/v1/services gives each check's state now as a per-check read would (the naive oracle)", arguments: StoreEngine.available)
+    func serviceChecks(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let tokens = [try await harness.addAgent("a0"), try await harness.addAgent("a1")]
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let now = WallClockForTests.nowMs()
+            // Two agents; services with checks up, down, stale (unknown now) and never heard, several per service.
+            let plans: [[(service: String, name: String, statuses: [CheckStatus], ageMs: Int64)]] = [
+                [("api", "edge", [.up, .up, .up], 5_000), ("web", "home", [.down, .down, .down], 5_000), ("db", "ping", [.up], 600_000)],
+                [("api", "edge", [.down, .down, .down], 5_000), ("web", "home", [.up, .degraded, .degraded], 5_000), ("web", "login", [], 0)],
+            ]
+            for (agent, plan) in plans.enumerated() {
+                let checks = plan.enumerated().map { index, check in
+                    CheckDefinition(id: UInt32(index + 1), name: check.name, service: check.service, kind: "http", target: "http://\(check.service)", intervalMs: 10_000, timeoutMs: 5_000)
+                }
+                let beats = plan.enumerated().flatMap { index, check in
+                    check.statuses.enumerated().map { step, status in
+                        Heartbeat(check: UInt32(index + 1), timestampMs: now - check.ageMs - Int64(check.statuses.count - 1 - step) * 10_000,
+                                  status: status, latencyUs: UInt32(1_000 * (step + 1)), message: status == .up ? "" : "HTTP 503 from \(check.name)")
+                    }
+                }
+                let batch = Batch(sessionID: "s", seq: 1, agentVersion: "t", checks: checks, heartbeats: beats)
+                #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(batch), token: tokens[agent]).status == 200)
+            }
+            let (status, data) = try await Self.get(port, "/v1/services?limit=2", token: harness.collector.adminToken)
+            #expect(status == 200)
+            var listed = try JSONDecoder().decode([ServiceStatusInfo].self, from: data)
+            let rest = try await Self.get(port, "/v1/services?limit=2&cursor=\(Page.encode("db"))", token: harness.collector.adminToken).1
+            listed += try JSONDecoder().decode([ServiceStatusInfo].self, from: rest)
+            #expect(listed.map(\.service) == ["api", "db", "web"])
+            let calculator = UptimeCalculator(store: harness.collector.store)
+            let at = WallClockForTests.nowMs()
+            for service in listed {
+                let view = try #require(try await calculator.view(service: service.service, fromMs: at - 86_400_000, toMs: at, nowMs: at))
+                let expected = view.checks.map { check, state in
+                    CheckStatusInfo(
+                        name: check.definition.name, agent: check.agentName, kind: check.definition.kind, target: check.definition.target,
+                        state: state.rawValue, lastHeartbeat: check.lastHeartbeat.map { ISOTime.format(ms: $0.timestampMs) },
+                        latencyMs: check.lastHeartbeat.map { Double($0.latencyUs) / 1000 }, message: check.lastHeartbeat?.message
+                    )
+                }
+                #expect(service.checks == expected, "\(service.service)")
+            }
+            // By hand: api is up at a0 and down at a1; db's only check went stale; web has a never-heard check.
+            let states = Dictionary(uniqueKeysWithValues: listed.map { ($0.service, $0.checks.map { "\($0.agent)/\($0.name)=\($0.state)" }) })
+            #expect(states["api"] == ["a0/edge=up", "a1/edge=down"])
+            #expect(states["db"] == ["a0/ping=unknown"])
+            #expect(states["web"] == ["a0/home=down", "a1/home=degraded", "a1/login=unknown"])
+        }
+    }
+
     @Test("an agent name registered twice is 409, or a new token with replace; replicas and health show the leader",
           arguments: StoreEngine.available)
     func agentsAndReplicas(engine: StoreEngine) async throws {

@@ -43,8 +43,8 @@ struct StoreSchemaTests {
         }
         let logger = Logger(label: "test")
         let before = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger)
-        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] && before.pending == ["v8"])
-        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v8"])
+        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] && before.pending == ["v8", "v9", "v10", "v11"])
+        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v8", "v9", "v10", "v11"])
         _ = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: false, logger: logger)
         #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending.isEmpty)
         let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")
@@ -61,5 +61,26 @@ struct StoreSchemaTests {
         #expect(cover.keys[RollupResolution.day.rawValue] == [2 * day])
         #expect(cover.keys[RollupResolution.hour.rawValue] == [day + 23 * hour, 3 * day])
         #expect(cover.keys[RollupResolution.minute.rawValue]?.count == 30)
+        #expect(cover.raw.isEmpty)
+    }
+
+    @Test("what no rollup row covers exactly is left to the raw batches: partial minutes and pruned minutes")
+    func coverRaw() {
+        let minute: Int64 = 60_000
+        let hour: Int64 = 3_600_000
+        // [10:00:30.250, 10:03:15): the partial minutes 10:00:30.250–10:01 and 10:03–10:03:15 are raw,
+        // 10:01 and 10:02 are minute rows.
+        let cover = RollupCover([TimeRange(startMs: 10 * hour + 30_250, endMs: 10 * hour + 3 * minute + 15_000)])
+        #expect(cover.keys[RollupResolution.minute.rawValue] == [10 * hour + minute, 10 * hour + 2 * minute])
+        #expect(cover.raw == [TimeRange(startMs: 10 * hour + 30_250, endMs: 10 * hour + minute), TimeRange(startMs: 10 * hour + 3 * minute, endMs: 10 * hour + 3 * minute + 15_000)])
+        #expect(cover.rawMinutes == [10 * hour, 10 * hour + 3 * minute])
+        // Inside one minute: all raw, one minute to read.
+        let inside = RollupCover([TimeRange(startMs: 10 * hour + 1_000, endMs: 10 * hour + 2_000)])
+        #expect(inside.keys.isEmpty && inside.raw == [TimeRange(startMs: 10 * hour + 1_000, endMs: 10 * hour + 2_000)])
+        // Minute rows pruned before 10:02: [10:00, 11:00) is one hour row, [09:58, 10:00) was minutes and
+        // is now raw; 10:00 onwards needs no minute rows.
+        let pruned = RollupCover([TimeRange(startMs: 10 * hour - 2 * minute, endMs: 11 * hour)], minuteRowsSinceMs: 10 * hour + 2 * minute)
+        #expect(pruned.keys[RollupResolution.hour.rawValue] == [10 * hour] && pruned.keys[RollupResolution.minute.rawValue] == nil)
+        #expect(pruned.raw == [TimeRange(startMs: 10 * hour - 2 * minute, endMs: 10 * hour)])
     }
 }

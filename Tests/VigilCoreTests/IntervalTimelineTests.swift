@@ -77,7 +77,7 @@ struct IntervalTimelineTests {
         #expect(once == twice)
     }
 
-    @Test("a late heartbeat fills unknown time only")
+    @Test("a late heartbeat fills unknown time and the hold before it, never what was observed")
     func lateHeartbeatFillsGap() {
         var runs = fold([(0, .up), (100, .up)], staleSeconds: 25)
         // Gap [25, 100) is unknown. A late down at 50 fills [50, 75).
@@ -87,9 +87,11 @@ struct IntervalTimelineTests {
             StateInterval(status: .down, startMs: 50_000, endMs: 75_000, lastBeatMs: 50_000),
             StateInterval(status: .up, startMs: 100_000, endMs: 125_000, lastBeatMs: 100_000),
         ])
-        // A late heartbeat inside an observed run changes nothing.
+        // A late down at 10 ends the hold of the up at 0 and holds 25 s: down [10, 35), as in order.
         let again = IntervalTimeline.apply(timestampMs: 10_000, status: .down, to: runs, staleAfterMs: 25_000)
-        #expect(again == runs)
+        #expect(again == fold([(0, .up), (10, .down), (50, .down), (100, .up)], staleSeconds: 25))
+        // A heartbeat at an instant already observed changes nothing.
+        #expect(IntervalTimeline.apply(timestampMs: 0, status: .down, to: runs, staleAfterMs: 25_000) == runs)
     }
 
     @Test("a late heartbeat that touches a run of its status merges with it")

@@ -15,6 +15,11 @@ public final class LogRecorder: Sendable {
         return logger
     }
 
+    /// A handler at `trace` that records here, to wrap in another.
+    public func handler(_ label: String) -> any LogHandler {
+        Handler(label: label, recorder: self)
+    }
+
     /// Everything recorded so far, one line per message.
     public var text: String { lines.withLock { $0.joined(separator: "\n") } }
 

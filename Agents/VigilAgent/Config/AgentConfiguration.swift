@@ -47,6 +47,9 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// Probes running at once at most; a check whose turn comes while the limit is reached waits for a
     /// free slot. Default 256.
     public var maxConcurrentProbes = 256
+    /// How far the wall clock may drift from the agent's monotonic stamping clock before the stamps
+    /// re-anchor to it and the step is logged and sent (issue 18). Default 1 s.
+    public var clockStepThresholdMs: Int64 = 1_000
     /// The agent's bearer token.
     public var token: String
     /// Name used in logs and the User-Agent. Default: the host name.
@@ -82,6 +85,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
         let object = try root.object(allowedKeys: [
             "collector", "tls", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "metrics", "checks",
+            "clock_step_threshold",
         ])
         let collectorValue = try object.required("collector")
         var collectors: [String] = []
@@ -106,6 +110,11 @@ public struct AgentConfiguration: Sendable, Hashable {
             let value = try limit.int()
             guard (1...10_000).contains(value) else { throw limit.error("must be between 1 and 10000") }
             configuration.maxConcurrentProbes = value
+        }
+        if let threshold = object.optional("clock_step_threshold") {
+            let value = try threshold.durationMs()
+            guard value >= 100 else { throw threshold.error("must be at least 100ms") }
+            configuration.clockStepThresholdMs = value
         }
         if let batch = object.optional("batch") {
             let batchObject = try batch.object(allowedKeys: ["max_heartbeats", "max_delay"])

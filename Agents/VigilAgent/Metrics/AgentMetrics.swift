@@ -9,6 +9,8 @@ import VigilCore
 /// - `vigil_agent_heartbeats_shipped_total`, `vigil_agent_batches_acked_total`: delivery
 /// - `vigil_agent_ship_errors_total{reason}`: failed uploads (`transport`, `busy`, `rejected`, `unauthorized`, `too_large`)
 /// - `vigil_agent_heartbeats_dropped_total`: heartbeats lost because the spool was full or the collector refused them
+/// - `vigil_agent_clock_steps_total`, `vigil_agent_clock_adjust_seconds`: wall-clock steps the stamping clock
+///   re-anchored on, and their sum
 public final class AgentMetrics: Sendable {
     /// The registry behind the metrics; `emitToBuffer()` gives the exposition text.
     public let registry = PrometheusCollectorRegistry()
@@ -25,6 +27,15 @@ public final class AgentMetrics: Sendable {
         _ = registry.makeCounter(descriptor: Self.name("heartbeats_dropped", unit: "total", help: "Heartbeats lost: spool full or refused by the collector."))
         _ = registry.makeGauge(descriptor: Self.name("spool", unit: "bytes", help: "Bytes of heartbeats in the spool."))
         _ = registry.makeGauge(descriptor: Self.name("spool_pending_heartbeats", help: "Heartbeats in the spool not yet in a batch."))
+        _ = registry.makeCounter(descriptor: Self.name("clock_steps", unit: "total", help: "Wall-clock steps the stamping clock re-anchored on."))
+        _ = registry.makeGauge(descriptor: Self.name("clock_adjust", unit: "seconds", help: "Sum of the wall-clock steps since the agent started."))
+    }
+
+    /// Records a wall-clock step of `milliseconds`.
+    func clockStep(milliseconds: Int64) {
+        registry.makeCounter(descriptor: Self.name("clock_steps", unit: "total", help: "Wall-clock steps the stamping clock re-anchored on.")).increment()
+        let gauge = registry.makeGauge(descriptor: Self.name("clock_adjust", unit: "seconds", help: "Sum of the wall-clock steps since the agent started."))
+        gauge.increment(by: Double(milliseconds) / 1_000)
     }
 
     static func name(_ metric: String, unit: String? = nil, help: String) -> MetricNameDescriptor {

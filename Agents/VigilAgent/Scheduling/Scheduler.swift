@@ -28,6 +28,8 @@ struct Scheduler: Sendable {
     let logger: Logger
     let limiter: ProbeLimiter
     var metrics: AgentMetrics?
+    /// The clock heartbeats are stamped with: monotonic, re-anchored visibly when the wall clock steps.
+    var clock = StampClock()
     /// The largest start jitter, ms; the jitter of a check is random in `[0, min(interval, this))`.
     var maxJitterMs: Int64 = 10_000
     /// The longest the timer loop sleeps, so that a reload is picked up soon: 200 ms.
@@ -67,7 +69,7 @@ struct Scheduler: Sendable {
     /// One probe of a check, recorded in the spool unless its check changed or went meanwhile.
     private func probe(_ entry: Entry, generation: Int) async {
         defer { plan.finished(entry.check.name, generation: generation) }
-        let timestamp = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        let stamp = clock.read()
         guard await limiter.acquire() else { return }
         let result = await entry.probe.run()
         limiter.release()
@@ -76,8 +78,8 @@ struct Scheduler: Sendable {
         if Task.isCancelled || plan.generation(of: entry.check.name) != generation { return }
         metrics?.probe(check: entry.check.name, kind: entry.check.kind.name, result: result)
         let record = SpoolRecord(
-            checkName: entry.definition.name, timestampMs: timestamp, status: result.status,
-            latencyUs: result.latencyUs, code: result.code, message: result.message
+            checkName: entry.definition.name, timestampMs: stamp.stampMs, status: result.status,
+            latencyUs: result.latencyUs, code: result.code, message: result.message, clockAdjustMs: stamp.adjustMs
         )
         do {
             try await spool.append(record)

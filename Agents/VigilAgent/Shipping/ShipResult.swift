@@ -11,7 +11,8 @@ enum ShipResult: Sendable {
     case acked(BatchAck)
     /// 400: the collector cannot read the batch; sending it again will not help. Drop it and log.
     case rejected(String)
-    /// 401/403: the token is wrong or revoked. Stop and say so loudly.
+    /// 401/403: the token is wrong or revoked, or the batch would pass a limit on checks and services
+    /// (`403 limit_exceeded`). Keep the batch, say so loudly, and retry every minute.
     case unauthorized(String)
     /// 413: the batch is too large; split it.
     case tooLarge

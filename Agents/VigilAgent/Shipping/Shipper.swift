@@ -21,6 +21,9 @@ struct Shipper: Sendable {
     let sessionID: String
     let logger: Logger
     var metrics: AgentMetrics?
+    /// The stamping clock, read into `X-Vigil-Sent-At` on every attempt so the collector can show the
+    /// agent's clock offset.
+    var clock = StampClock()
     /// How long the final flush may take on shutdown.
     var flushTimeout: Duration = .seconds(5)
 
@@ -113,7 +116,7 @@ struct Shipper: Sendable {
                 }
                 heartbeats.append(Heartbeat(
                     check: id, timestampMs: record.timestampMs, status: record.status,
-                    latencyUs: record.latencyUs, code: record.code, message: record.message
+                    latencyUs: record.latencyUs, code: record.code, message: record.message, clockAdjustMs: record.clockAdjustMs
                 ))
             }
             let batch = Batch(
@@ -180,7 +183,7 @@ struct Shipper: Sendable {
                     metrics?.shipError("unauthorized")
                     let now = ContinuousClock.now
                     if state.lastUnauthorizedLog.map({ now - $0 > .seconds(60) }) ?? true {
-                        logger.critical("collector rejected this agent's token: shipping stopped until it is fixed", metadata: [
+                        logger.critical("collector refused this agent (its token, or a limit on checks and services): shipping paused until it is fixed; the spool keeps everything and the agent retries every minute", metadata: [
                             "collector": "\(configuration.collectorURLs[state.collector])", "answer": "\(message)",
                         ])
                         state.lastUnauthorizedLog = now
@@ -230,6 +233,7 @@ struct Shipper: Sendable {
         request.headers.add(name: "Content-Encoding", value: "deflate")
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.token)")
         request.headers.add(name: "User-Agent", value: "vigil-agent/\(VigilVersion.current) (\(configuration.name))")
+        request.headers.add(name: "X-Vigil-Sent-At", value: String(clock.nowMs()))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .seconds(15))

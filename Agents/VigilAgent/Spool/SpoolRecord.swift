@@ -15,43 +15,59 @@ public struct SpoolRecord: Sendable, Hashable {
     public var code: Int32
     /// Short human message.
     public var message: String
+    /// The stamping clock's steps so far (``VigilCore/Heartbeat/clockAdjustMs``).
+    public var clockAdjustMs: Int64
 
-    public init(checkName: String, timestampMs: Int64, status: CheckStatus, latencyUs: UInt32 = 0, code: Int32 = 0, message: String = "") {
+    public init(
+        checkName: String, timestampMs: Int64, status: CheckStatus, latencyUs: UInt32 = 0, code: Int32 = 0, message: String = "",
+        clockAdjustMs: Int64 = 0
+    ) {
         self.checkName = checkName
         self.timestampMs = timestampMs
         self.status = status
         self.latencyUs = latencyUs
         self.code = code
         self.message = message
+        self.clockAdjustMs = clockAdjustMs
     }
 }
 
 /// The on-disk form of a record: little-endian fields, strings length-prefixed.
 ///
 /// `version u8 | ts i64 | status u8 | latency u32 | code i32 | nameLen u16 | name | messageLen u16 | message`
+/// and, from version 2 on and only when the clock was stepped, `| clockAdjust i64`. Version 1 records
+/// (written before issue 18) still read, with no adjustment.
 enum SpoolRecordCodec {
     static let version: UInt8 = 1
+    /// Records of a stepped clock carry the adjustment at the end.
+    static let adjustedVersion: UInt8 = 2
     static let statuses: [CheckStatus] = [.unknown, .up, .down, .degraded]
 
     static func encode(_ record: SpoolRecord, into bytes: inout [UInt8]) {
-        bytes.append(version)
+        bytes.append(record.clockAdjustMs == 0 ? version : adjustedVersion)
         append(UInt64(bitPattern: record.timestampMs), into: &bytes)
         bytes.append(UInt8(statuses.firstIndex(of: record.status) ?? 0))
         append(record.latencyUs, into: &bytes)
         append(UInt32(bitPattern: record.code), into: &bytes)
         appendString(record.checkName, into: &bytes)
         appendString(record.message, into: &bytes)
+        if record.clockAdjustMs != 0 { append(UInt64(bitPattern: record.clockAdjustMs), into: &bytes) }
     }
 
     static func decode(_ bytes: ArraySlice<UInt8>) -> SpoolRecord? {
         var reader = ByteReader(bytes: bytes)
-        guard reader.u8() == version,
+        guard let recordVersion = reader.u8(), recordVersion == version || recordVersion == adjustedVersion,
               let ts = reader.u64(), let statusIndex = reader.u8(), Int(statusIndex) < statuses.count,
               let latency = reader.u32(), let code = reader.u32(),
               let name = reader.string(), let message = reader.string() else { return nil }
+        var adjust: Int64 = 0
+        if recordVersion == adjustedVersion {
+            guard let value = reader.u64() else { return nil }
+            adjust = Int64(bitPattern: value)
+        }
         return SpoolRecord(
             checkName: name, timestampMs: Int64(bitPattern: ts), status: statuses[Int(statusIndex)],
-            latencyUs: latency, code: Int32(bitPattern: code), message: message
+            latencyUs: latency, code: Int32(bitPattern: code), message: message, clockAdjustMs: adjust
         )
     }
 

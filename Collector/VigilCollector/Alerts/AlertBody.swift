@@ -42,7 +42,8 @@ enum AlertBody {
         let type = fields["type"] as? String ?? "event"
         let service = (fields["service"] as? String).map { " · \($0)" } ?? ""
         let summary = fields["summary"] as? String ?? ""
-        let text = "[\(severity)] \(type)\(service): \(summary)"
+        // One escaping layer: names and probe messages in the summary are agent- and server-chosen.
+        let text = Escaping.chat("[\(severity)] \(type)\(service): \(summary)")
         let data = (try? JSONSerialization.data(withJSONObject: ["text": text], options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

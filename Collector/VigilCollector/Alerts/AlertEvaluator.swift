@@ -20,6 +20,9 @@ struct AlertEvaluator: Service {
     var slowEveryMs: Int64 = 30_000
     /// Passes run only while this replica leads. Default: always (a lone collector).
     var leadership = Leadership(leading: true)
+    /// How long minute rollups are kept (`minute_rollup_retention`); older minutes are counted from the
+    /// raw batches. Default 35 days.
+    var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
@@ -43,7 +46,7 @@ struct AlertEvaluator: Service {
     /// One pass: returns the events newly stored.
     @discardableResult
     func evaluate(nowMs: Int64, includeSlowRules: Bool = true) async throws -> [AlertEvent] {
-        let reporter = SLAReporter(store: store, catalog: catalog)
+        let reporter = SLAReporter(store: store, catalog: catalog, minuteRollupRetentionMs: minuteRollupRetentionMs)
         let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: nowMs)
         let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []

@@ -24,8 +24,11 @@ extension AlertEvaluator {
                 }
                 events.append(AlertEvent(
                     type: "slo.burn_rate", severity: severity, service: result.service, dedupeKey: "\(key):\(since!)", occurredMs: since!,
-                    summary: "\(result.service) is burning its error budget at \(Self.fixed(strongest.longRate))× (\(strongest.rule.name) over \(Self.fixed(strongest.rule.factor))×)",
-                    details: ["rule": strongest.rule.name, "long_rate": Self.fixed(strongest.longRate), "short_rate": Self.fixed(strongest.shortRate), "factor": Self.fixed(strongest.rule.factor)]
+                    summary: "\(result.service) is burning its error budget at \(strongest.longRate.decimal(places: 1))× (\(strongest.rule.name) over \(strongest.rule.factor.decimal(places: 1))×)",
+                    details: [
+                        "rule": strongest.rule.name, "long_rate": strongest.longRate.decimal(places: 1),
+                        "short_rate": strongest.shortRate.decimal(places: 1), "factor": strongest.rule.factor.decimal(places: 1),
+                    ]
                 ))
             }
         }

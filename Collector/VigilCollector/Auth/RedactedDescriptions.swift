@@ -7,7 +7,7 @@ extension HookConfiguration: CustomStringConvertible, CustomDebugStringConvertib
     public var description: String {
         switch kind {
         case .command(let argv): "hook \(name) (command \(argv.first ?? ""))"
-        default: "hook \(name) (\(kind) \(Redaction.url(url))\(secret == nil ? "" : ", signed"))"
+        default: "hook \(name) (\(kind) \(Redaction.hookURL(url))\(secret == nil ? "" : ", signed"))"
         }
     }
 

@@ -63,7 +63,7 @@ actor PostgresLeaderLock: LeaderLock {
         held = false
         if let connection {
             self.connection = nil
-            try? await connection.close()
+            await connection.close(within: settings.connectTimeoutMs)
         }
     }
 }

@@ -16,6 +16,8 @@ import VigilCore
 /// retention: 400d             # heartbeats older than this are refused
 /// max_clock_skew: 5m          # heartbeats further in the future are refused
 /// minute_rollup_retention: 35d # per-minute probe rollups kept this long (hours and days: retention)
+/// limits: {checks_per_agent: 10000, services_per_agent: 1000, services: 10000}  # past them a batch gets 403
+/// connections: {max: 1000, idle_timeout: 15s, request_timeout: 30s}  # see ConnectionLimits.swift
 /// services: …                 # SLA policies; see ServiceCatalog+Parsing.swift and the README
 /// ```
 public struct CollectorConfiguration: Sendable {
@@ -47,6 +49,12 @@ public struct CollectorConfiguration: Sendable {
     public var maxClockSkewMs: Int64 = 5 * 60_000
     /// How long per-minute rollups are kept, in ms; hour and day rollups follow `retention`. Default 35 days.
     public var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
+    /// How many checks and services agents may define. Default 10,000 checks and 1,000 services per agent,
+    /// 10,000 services in all.
+    public var limits = DefinitionLimits()
+    /// How many connections the listener serves and how long it waits for them. Default 1,000, 15 s idle,
+    /// 30 s for a whole request.
+    public var connections = ConnectionLimits()
     /// Services, SLAs, calendars and maintenance from the config. Default: no SLA targets, majority quorum.
     public var catalog = ServiceCatalog()
     /// Alert evaluation and hooks. Default: evaluate every 5 s, no hooks.
@@ -62,8 +70,8 @@ public struct CollectorConfiguration: Sendable {
     /// Reads a parsed YAML document on top of the defaults.
     public static func parse(_ root: ConfigValue) throws(ConfigError) -> CollectorConfiguration {
         let object = try root.object(
-            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "rate_limit", "retention", "max_clock_skew", "minute_rollup_retention"])
-                .union(ListenerTLS.keys).union(PublicAccess.keys).union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
+            allowedKeys: Set(["listen", "data_dir", "max_body_bytes", "ingest_budget_bytes", "rate_limit", "retention", "max_clock_skew", "minute_rollup_retention", "limits"])
+                .union(ListenerTLS.keys).union(ConnectionLimits.keys).union(PublicAccess.keys).union(ServiceCatalog.keys).union(AlertSettings.keys).union(StorageSettings.keys)
         )
         var configuration = CollectorConfiguration()
         if let listen = object.optional("listen") {
@@ -95,12 +103,25 @@ public struct CollectorConfiguration: Sendable {
         if let minutes = object.optional("minute_rollup_retention") {
             configuration.minuteRollupRetentionMs = try minutes.durationMs()
         }
+        if let limits = object.optional("limits") {
+            let section = try limits.object(allowedKeys: ["checks_per_agent", "services_per_agent", "services"])
+            if let value = section.optional("checks_per_agent") { configuration.limits.checksPerAgent = try Self.atLeastOne(value) }
+            if let value = section.optional("services_per_agent") { configuration.limits.servicesPerAgent = try Self.atLeastOne(value) }
+            if let value = section.optional("services") { configuration.limits.services = try Self.atLeastOne(value) }
+        }
+        configuration.connections = try ConnectionLimits.parse(object)
         configuration.tls = try ListenerTLS.parse(object)
         configuration.publicAccess = try PublicAccess.parse(object)
         configuration.storage = try StorageSettings.parse(object)
         configuration.catalog = try ServiceCatalog.parse(object)
         configuration.alerts = try AlertSettings.parse(object)
         return configuration
+    }
+
+    static func atLeastOne(_ value: ConfigValue) throws(ConfigError) -> Int {
+        let number = try value.int()
+        guard number >= 1 else { throw value.error("must be at least 1") }
+        return number
     }
 
     /// `rate_limit: off` or `{requests_per_second: N, burst: M}`.

@@ -54,6 +54,9 @@ extension ServiceCatalog {
                 if let aliases = try value.object(allowedKeys: nil).optional("aliases") {
                     catalog.aliases[name] = try aliases.array().map { item throws(ConfigError) in try item.nonEmptyString() }
                 }
+                if let agents = try value.object(allowedKeys: nil).optional("agents") {
+                    catalog.reporters[name] = Set(try agents.array().map { item throws(ConfigError) in try item.nonEmptyString() })
+                }
             }
         }
         if let section = root.optional("tickets") {
@@ -124,7 +127,7 @@ extension ServiceCatalog {
     static func parsePolicy(
         _ value: ConfigValue, base: ServicePolicy, calendars: [String: BusinessCalendar]
     ) throws(ConfigError) -> ServicePolicy {
-        let object = try value.object(allowedKeys: ["quorum", "failure_threshold", "success_threshold", "sla", "aliases"])
+        let object = try value.object(allowedKeys: ["quorum", "failure_threshold", "success_threshold", "sla", "aliases", "agents"])
         var policy = base
         if let quorum = object.optional("quorum") {
             guard let parsed = Quorum(try quorum.string()) else {

@@ -30,6 +30,7 @@ extension ServiceCatalog {
         var badAbove = Percentage(ppm: 0)
         if let slice = object.optional("timeslice") { sliceMs = try slice.durationMs() }
         if let bad = object.optional("timeslice_bad_above") { badAbove = try percentage(bad) }
+        policy.timeslice = Timeslicing(lengthMs: sliceMs, badAbove: badAbove)
         if let method = object.optional("method") {
             switch try method.string() {
             case "time": policy.method = .time
@@ -62,8 +63,9 @@ extension ServiceCatalog {
                 let short = try shortValue.durationMs()
                 guard short < long else { throw shortValue.error("the short window must be shorter than the long one") }
                 let factorValue = try fields.required("factor")
-                let factor = try factorValue.double()
-                guard factor > 0 else { throw factorValue.error("must be greater than zero") }
+                guard let factor = ExactRatio(decimal: try factorValue.string()), factor > .zero else {
+                    throw factorValue.error("expected a decimal number greater than zero, such as 14.4")
+                }
                 parsed.append(BurnRateRule(severity: severity, longMs: long, shortMs: short, factor: factor))
             }
             policy.burnRules = parsed

@@ -9,14 +9,27 @@ struct AlertRoutes: Sendable {
     let settings: AlertSettings
     let authenticator: Authenticator
 
-    /// `GET /v1/alerts?since=ISO|7d&open=true`: newest first, with delivery states. `open` keeps outages
-    /// opened and not yet resolved.
+    /// `GET /v1/alerts?since=ISO|7d&open=true[&limit=N&cursor=C]`: newest first, with delivery states, a
+    /// page at a time. `open` keeps outages opened and not yet resolved (a page may then hold fewer).
     func list(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         let since = try SLARoutes.since(query, nowMs: now)
-        var records = try await store.alerts(sinceMs: since, limit: 1_000)
+        // A page at a time (``Page``); the cursor is the last alert's place in the newest-first order.
+        let page = try Page(query)
+        var before: AlertPosition?
+        if let after = page.after {
+            let parts = after.split(separator: ":")
+            guard parts.count == 2, let createdMs = Int64(parts[0]), let id = Int64(parts[1]) else {
+                throw APIError.badRequest("cursor is not one this collector gave")
+            }
+            before = AlertPosition(createdMs: createdMs, id: id)
+        }
+        var records = try await store.alerts(sinceMs: since, limit: page.limit + 1, before: before)
+        let more = records.count > page.limit
+        if more { records.removeLast() }
+        let next = more ? records.last.map { Page.encode("\($0.createdMs):\($0.id)") } : nil
         if query.get("open").map({ $0 == "true" || $0 == "1" }) ?? false {
             var open: [AlertRecord] = []
             for record in records where record.alert.type == "outage.opened" {
@@ -25,7 +38,9 @@ struct AlertRoutes: Sendable {
             }
             records = open
         }
-        return JSONBody.response(records.map(Self.info))
+        var response = JSONBody.response(records.map(Self.info))
+        page.addNextLink(next, path: "/v1/alerts", query: query, to: &response)
+        return response
     }
 
     static func info(_ record: AlertRecord) -> AlertInfo {

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -16,12 +17,20 @@ struct BatchRoute: Sendable {
     let rateLimiter: AgentRateLimiter?
     /// Where outcomes and timings are counted.
     let metrics: CollectorMetrics
+    /// Whether the store takes writes: a stored batch says it does.
+    let storeHealth: StoreHealth
+    /// Definitions refused for scope per agent session, and the (agent, service) pairs already logged.
+    let scopeMemory = ScopeMemory()
 
     func handle(_ request: Request, context: some RequestContext) async throws -> Response {
         let started = ContinuousClock.now
         do {
             let (response, outcome) = try await store(request, context: context)
-            metrics.stored(accepted: outcome.accepted, refused: outcome.rejected.count, duplicate: outcome.duplicate, took: .now - started)
+            if !outcome.duplicate { storeHealth.succeeded(nowMs: WallClock.nowMs()) }
+            metrics.stored(
+                accepted: outcome.accepted, refused: outcome.rejected.count, outOfScope: outcome.outOfScope.values.reduce(0, +),
+                duplicate: outcome.duplicate, took: .now - started
+            )
             return response
         } catch let error as APIError {
             metrics.failed(code: error.code, took: .now - started)
@@ -34,6 +43,9 @@ struct BatchRoute: Sendable {
             throw error
         }
     }
+
+    /// `X-Vigil-Sent-At`: the agent's stamping clock when it sent the request, ms since the epoch.
+    static let sentAtField = HTTPField.Name("X-Vigil-Sent-At")!
 
     private func store(_ request: Request, context: some RequestContext) async throws -> (Response, IngestOutcome) {
         let agent = try await authenticator.agent(request)
@@ -60,11 +72,47 @@ struct BatchRoute: Sendable {
         }
 
         let now = WallClock.nowMs()
-        let outcome = try await store.ingest(IngestBatch(
+        let newestAccepted = now + configuration.maxClockSkewMs
+        // A backwards step of the agent's wall clock must not move its heartbeats into the past.
+        let clock = ClockCorrection(correcting: &batch.heartbeats, newestAcceptedMs: newestAccepted)
+        if clock.moved > 0 {
+            context.logger.notice("heartbeats stamped after the agent's clock was set back were placed on its monotonic clock", metadata: [
+                "agent": "\(agent.name)", "heartbeats": "\(clock.moved)", "clock_adjust_ms": "\(clock.newestAdjustMs ?? 0)",
+            ])
+        }
+        let sentAt = request.headers[Self.sentAtField].flatMap { Int64($0) }
+        var input = IngestBatch(
             agentID: agent.id, batch: batch, rawBody: raw, contentType: format.rawValue,
             contentEncoding: encoding.rawValue, receivedMs: now,
-            oldestAcceptedMs: now - configuration.retentionMs, newestAcceptedMs: now + configuration.maxClockSkewMs
-        ))
+            oldestAcceptedMs: now - configuration.retentionMs, newestAcceptedMs: newestAccepted,
+            clockOffsetMs: sentAt.map { $0 &- now }, clockAdjustMs: clock.newestAdjustMs
+        )
+        input.limits = configuration.limits
+        if agent.scope != nil || !configuration.catalog.reporters.isEmpty {
+            let permission = ReportingPermission(agent: agent.name, scope: agent.scope, reporters: configuration.catalog.reporters)
+            input.permission = permission
+            // Definitions the agent may not make are not stored (no service appears for them); their
+            // heartbeats, in this batch and the session's later ones, are refused with the reason.
+            var refused = scopeMemory.refused(agent: agent.id, session: batch.sessionID)
+            let before = refused
+            input.batch.checks.removeAll { definition in
+                guard let reason = permission.refusal(definition.service) else {
+                    refused[definition.id] = nil
+                    return false
+                }
+                refused[definition.id] = RefusedDefinition(service: definition.service, reason: reason)
+                return true
+            }
+            if refused != before { scopeMemory.remember(refused, agent: agent.id, session: batch.sessionID) }
+            input.refusedDefinitions = refused
+        }
+        let outcome = try await store.ingest(input)
+        for (service, count) in outcome.outOfScope.sorted(by: { $0.key < $1.key }) where scopeMemory.firstRefusal(agent: agent.id, service: service) {
+            context.logger.warning("refused heartbeats for a service the agent may not report (logged once per agent and service)", metadata: [
+                "agent": "\(agent.name)", "service": "\(service)", "count": "\(count)",
+                "reason": "\(input.permission?.refusal(service) ?? "")",
+            ])
+        }
         if !outcome.rejected.isEmpty {
             context.logger.warning("refused heartbeats", metadata: [
                 "agent": "\(agent.name)", "count": "\(outcome.rejected.count)", "first": "\(outcome.rejected[0].reason)",

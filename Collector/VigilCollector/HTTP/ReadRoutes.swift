@@ -10,31 +10,38 @@ struct ReadRoutes: Sendable {
 
     var calculator: UptimeCalculator { UptimeCalculator(store: store) }
 
-    /// `GET /v1/services`: each service's state now (by its quorum) and its last 24 hours as the SLA
-    /// engine counts them (confirmation, calendar, maintenance).
+    /// `GET /v1/services[?limit=N&cursor=C]`: each service's state now (by its quorum) and its last 24
+    /// hours as the SLA engine counts them (confirmation, calendar, maintenance); by name, a page at a
+    /// time (``Page``).
     func services(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
+        let page = try Page(request.uri.queryParameters)
         let now = WallClock.nowMs()
         let reporter = SLAReporter(store: store, catalog: catalog)
-        let day = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: now)
+        let (names, next) = page.slice(try await store.services().sorted())
+        let day = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: now, only: Set(names))
+            .sorted { $0.result.service < $1.result.service }
+        // Each check's state now: the page's checks and the runs that hold at this instant, in one read
+        // each (a read per service and per check made a page of 1,000 services take a second).
+        let pageNames = Set(names)
+        let checks = Dictionary(grouping: try await store.allChecks().filter { pageNames.contains($0.definition.service) }, by: \.definition.service)
+        let ids = checks.values.flatMap { $0.map(\.id) }
+        let current = ids.isEmpty ? [:] : try await store.intervals(checkIDs: ids, overlapping: TimeRange(startMs: now, endMs: now + 1))
         var result: [ServiceStatusInfo] = []
         for service in day where service.checks > 0 {
             let name = service.result.service
-            guard var view = try await calculator.view(service: name, fromMs: now - 86_400_000, toMs: now, nowMs: now) else {
-                continue
-            }
+            guard let serviceChecks = checks[name], !serviceChecks.isEmpty else { continue }
             let figures = service.result
-            view.report = UptimeReport(
+            let report = UptimeReport(
                 service: name, from: ISOTime.format(ms: figures.evaluated.startMs), to: ISOTime.format(ms: figures.evaluated.endMs),
                 method: figures.method.name, availability: figures.availability, coverage: figures.coverage,
                 upSeconds: SLAResult.seconds(figures.upMs), degradedSeconds: SLAResult.seconds(figures.degradedMs),
                 downSeconds: SLAResult.seconds(figures.downMs), unknownSeconds: SLAResult.seconds(figures.unknownMs),
                 eligibleSeconds: SLAResult.seconds(figures.eligibleMs), checks: service.checks
             )
-            // The confirmed state: a single failed probe is a blip, not an outage.
-            view.state = figures.stateAtEnd
-            let checks = view.checks.map { check, state in
-                CheckStatusInfo(
+            let infos = serviceChecks.map { check in
+                let state = current[check.id]?.last { $0.startMs <= now && now < $0.endMs }?.status ?? .unknown
+                return CheckStatusInfo(
                     name: check.definition.name, agent: check.agentName, kind: check.definition.kind,
                     target: check.definition.target, state: state.rawValue,
                     lastHeartbeat: check.lastHeartbeat.map { ISOTime.format(ms: $0.timestampMs) },
@@ -42,9 +49,12 @@ struct ReadRoutes: Sendable {
                     message: check.lastHeartbeat?.message
                 )
             }
-            result.append(ServiceStatusInfo(service: name, state: view.state.rawValue, last24h: view.report, checks: checks))
+            // The confirmed state: a single failed probe is a blip, not an outage.
+            result.append(ServiceStatusInfo(service: name, state: figures.stateAtEnd.rawValue, last24h: report, checks: infos))
         }
-        return JSONBody.response(result)
+        var response = JSONBody.response(result)
+        page.addNextLink(next, path: "/v1/services", to: &response)
+        return response
     }
 
     /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`.
@@ -59,21 +69,29 @@ struct ReadRoutes: Sendable {
         return JSONBody.response(report)
     }
 
-    /// `GET /v1/agents`.
+    /// `GET /v1/agents[?limit=N&cursor=C]`: by name, a page at a time (``Page``).
     func agents(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
+        let page = try Page(request.uri.queryParameters)
         let now = WallClock.nowMs()
-        let agents = try await store.agents().map { agent in
+        let all = try await store.agents().sorted { $0.name < $1.name }
+        let (names, next) = page.slice(all.map(\.name))
+        let agents = all[names.startIndex..<names.endIndex].map { agent in
             AgentInfo(
                 name: agent.name, createdAt: ISOTime.format(ms: agent.createdMs),
                 lastSeen: agent.lastSeenMs.map { ISOTime.format(ms: $0) }, version: agent.agentVersion,
                 sessionID: agent.sessionID, batches: agent.batches, heartbeats: agent.heartbeats, dropped: agent.dropped,
                 lastHeartbeat: agent.lastHeartbeatMs.map { ISOTime.format(ms: $0) },
                 lagSeconds: agent.lastHeartbeatMs.map { Double(max(0, now - $0)) / 1000 },
-                revoked: agent.revoked
+                revoked: agent.revoked,
+                clockOffsetSeconds: agent.clockOffsetMs.map { Double($0) / 1000 },
+                clockStepSeconds: agent.clockAdjustMs.map { Double($0) / 1000 },
+                services: agent.scope?.patterns
             )
         }
-        return JSONBody.response(agents)
+        var response = JSONBody.response(agents)
+        page.addNextLink(next, path: "/v1/agents", to: &response)
+        return response
     }
 
     /// `GET /v1/replicas[?within=DURATION]`: collectors that reported within the last minute (or

@@ -8,7 +8,8 @@ struct SLARoutes: Sendable {
     let authenticator: Authenticator
 
     /// `GET /v1/services/{service}/sla?month=2026-10|quarter=2026-Q4|year=2026|window=30d|from=&to=`
-    /// `[&method=time|occurrences|timeslices][&explain=true]`; without a window, the SLA's current period.
+    /// `[&method=time|occurrences|timeslices][&timeslice=5m][&bad_above=10][&unknown=exclude|up|down][&explain=true]`;
+    /// without a window, the SLA's current period.
     func service(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let service = try context.pathParameter("service")
@@ -25,8 +26,12 @@ struct SLARoutes: Sendable {
         try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
-        let results = try await reporter.evaluateAll(query, nowMs: now)
-        return JSONBody.response(results.map(\.info))
+        let page = try Page(request.uri.queryParameters)
+        let (names, next) = page.slice(try await reporter.allServiceNames())
+        let results = try await reporter.evaluateAll(query, nowMs: now, only: Set(names))
+        var response = JSONBody.response(results.map(\.info))
+        page.addNextLink(next, path: "/v1/report", query: request.uri.queryParameters, to: &response)
+        return response
     }
 
     /// `GET /v1/report/daily?month=2026-10` (same window parameters): each service's days, counted by
@@ -35,9 +40,11 @@ struct SLARoutes: Sendable {
         try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
-        let services = try await reporter.evaluateAll(query, nowMs: now).map(\.result)
+        let page = try Page(request.uri.queryParameters)
+        let (names, next) = page.slice(try await reporter.allServiceNames())
+        let services = try await reporter.evaluateAll(query, nowMs: now, only: Set(names)).map(\.result)
         let days = try await reporter.daily(services: services.map(\.service), window: query.window, nowMs: now)
-        return JSONBody.response(services.map { result in
+        var response = JSONBody.response(services.map { result in
             ServiceDaysInfo(
                 service: result.service, targetPercent: result.target.map { Double($0.ppm) / 10_000 },
                 days: (days[result.service] ?? []).map { day in
@@ -49,6 +56,8 @@ struct SLARoutes: Sendable {
                 }
             )
         })
+        page.addNextLink(next, path: "/v1/report/daily", query: request.uri.queryParameters, to: &response)
+        return response
     }
 
     /// `GET /v1/slos`: the availability SLA of every service with a target (from checks or the config),
@@ -77,7 +86,8 @@ struct SLARoutes: Sendable {
         })
     }
 
-    /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d]`: newest first; default since 30 days.
+    /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d][&limit=N&cursor=C]`: newest first, a page at
+    /// a time; default since 30 days.
     func outages(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
@@ -95,8 +105,21 @@ struct SLARoutes: Sendable {
             outages = try await reporter.evaluateAll(window, nowMs: now).flatMap(\.result.outages)
         }
         if openOnly { outages = outages.filter(\.ongoing) }
-        outages.sort { $0.range.startMs > $1.range.startMs }
-        return JSONBody.response(outages.map(\.info))
+        // Newest first, a page at a time (``Page``): the key sorts newest first, ties by id.
+        let page = try Page(query)
+        let keyed = outages.map { (Self.newestFirstKey($0.range.startMs, $0.id), $0) }.sorted { $0.0 < $1.0 }
+        let (keys, next) = page.slice(keyed.map(\.0))
+        var response = JSONBody.response(keyed[keys.startIndex..<keys.endIndex].map(\.1.info))
+        page.addNextLink(next, path: "/v1/outages", query: query, to: &response)
+        return response
+    }
+
+    /// A page key that sorts newer instants first (then by `id`): the distance to the last instant,
+    /// as 16 hex digits.
+    static func newestFirstKey(_ ms: Int64, _ id: String) -> String {
+        let distance = UInt64(bitPattern: Int64.max &- ms)
+        let hex = String(distance, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex + " " + id
     }
 
     /// The `since` parameter: an ISO 8601 time or a duration back from now; default 30 days ago.
@@ -138,6 +161,26 @@ struct SLARoutes: Sendable {
             case "timeslices": result.method = .timeslices(lengthMs: 60_000, badAbove: Percentage(ppm: 0))
             default: throw APIError.badRequest("method must be time, occurrences or timeslices")
             }
+        }
+        let slice = query.get("timeslice")
+        let badAbove = query.get("bad_above")
+        if slice != nil || badAbove != nil {
+            var slicing = Timeslicing()
+            if let slice {
+                guard let ms = try? DurationText.parseMilliseconds(slice), ms >= 1_000, ms <= 86_400_000 else {
+                    throw APIError.badRequest("timeslice must be a duration from 1s to 1d, such as 1m or 5m")
+                }
+                slicing.lengthMs = ms
+            }
+            if let badAbove {
+                guard let share = Percentage(badAbove) else { throw APIError.badRequest("bad_above must be a percentage from 0 to 100, such as 10") }
+                slicing.badAbove = share
+            }
+            result.timeslicing = slicing
+        }
+        if let unknown = query.get("unknown") {
+            guard let policy = UnknownPolicy(rawValue: unknown) else { throw APIError.badRequest("unknown must be exclude, up or down") }
+            result.unknownPolicy = policy
         }
         result.explain = query.get("explain").map { $0 == "true" || $0 == "1" } ?? false
         return result

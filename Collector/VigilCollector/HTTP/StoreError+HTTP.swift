@@ -11,6 +11,7 @@ extension StoreError: HTTPResponseError {
         case .unavailable: .serviceUnavailable
         case .notFound: .notFound
         case .alreadyExists, .refused: .conflict
+        case .limitExceeded: .forbidden
         }
     }
 

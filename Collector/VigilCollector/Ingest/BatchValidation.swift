@@ -39,9 +39,23 @@ extension BatchRoute {
             where value.utf8.count > limit {
                 throw WireError(.malformedBody, "checks[\(index)].\(field) is \(value.utf8.count) bytes, more than \(limit)")
             }
+            // PostgreSQL refuses NUL in text and SQLite readers stop at it: a name holding one could not be
+            // stored as sent, and two names differing after it would become one.
+            for (field, value) in [("name", check.name), ("service", check.service), ("kind", check.kind), ("target", check.target)]
+            where value.utf8.contains(0) {
+                throw WireError(.malformedBody, "checks[\(index)].\(field) contains a NUL character")
+            }
         }
-        for index in batch.heartbeats.indices where batch.heartbeats[index].message.utf8.count > Limits.message {
-            batch.heartbeats[index].message = Self.prefix(batch.heartbeats[index].message, bytes: Limits.message)
+        for index in batch.heartbeats.indices {
+            if batch.heartbeats[index].message.utf8.count > Limits.message {
+                batch.heartbeats[index].message = Self.prefix(batch.heartbeats[index].message, bytes: Limits.message)
+            }
+            // A probed server chooses its banner: a NUL in it becomes U+FFFD rather than cost the heartbeat.
+            if batch.heartbeats[index].message.utf8.contains(0) {
+                batch.heartbeats[index].message = String(String.UnicodeScalarView(
+                    batch.heartbeats[index].message.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }
+                ))
+            }
         }
     }
 

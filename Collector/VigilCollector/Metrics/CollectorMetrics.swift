@@ -6,7 +6,11 @@ import Prometheus
 /// - `vigil_collector_batches_total{outcome}`: batch requests by outcome (`accepted`, `duplicate`, or the
 ///   error code: `unauthorized`, `rate_limited`, `overloaded`, `body_too_large`, `malformed_body`, …)
 /// - `vigil_collector_heartbeats_ingested_total`, `vigil_collector_heartbeats_refused_total`
+/// - `vigil_collector_heartbeats_out_of_scope_total`: of the refused, those for a service the agent may not
+///   report (its scope, or the config's `services: NAME: agents:`)
 /// - `vigil_collector_batch_duration_seconds`: histogram of batch request handling, body to answer
+/// - `vigil_collector_connections_open`, `vigil_collector_connections_refused_total{reason}`
+///   (`too_many_connections`, `request_timeout`): the listener's connections and those it turned away
 public final class CollectorMetrics: Sendable {
     /// The registry behind the counters.
     public let registry = PrometheusCollectorRegistry()
@@ -21,7 +25,10 @@ public final class CollectorMetrics: Sendable {
         for outcome in ["accepted", "duplicate"] { _ = batches(outcome) }
         _ = ingested
         _ = refused
+        _ = outOfScope
         _ = duration
+        _ = openConnections
+        for reason in ["too_many_connections", "request_timeout"] { _ = refusedConnections(reason) }
     }
 
     static func name(_ metric: String, unit: String? = nil, help: String) -> MetricNameDescriptor {
@@ -40,6 +47,28 @@ public final class CollectorMetrics: Sendable {
         registry.makeCounter(descriptor: Self.name("heartbeats_refused", unit: "total", help: "Heartbeats refused one by one (too old, in the future, unknown check)."))
     }
 
+    private var outOfScope: Counter {
+        registry.makeCounter(descriptor: Self.name(
+            "heartbeats_out_of_scope", unit: "total", help: "Heartbeats refused because the agent may not report their service."
+        ))
+    }
+
+    private var openConnections: Gauge {
+        registry.makeGauge(descriptor: Self.name("connections_open", help: "Connections open on the listener."))
+    }
+
+    private func refusedConnections(_ reason: String) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("connections_refused", unit: "total", help: "Connections turned away, by reason."), labels: [("reason", reason)]
+        )
+    }
+
+    /// Records the number of open connections.
+    func connectionsOpen(_ count: Int) { openConnections.set(Double(count)) }
+
+    /// Records a connection turned away.
+    func connectionRefused(_ reason: String) { refusedConnections(reason).increment() }
+
     private var duration: DurationHistogram {
         registry.makeDurationHistogram(
             descriptor: Self.name("batch_duration", unit: "seconds", help: "Batch request handling, from the body to the answer."),
@@ -48,10 +77,11 @@ public final class CollectorMetrics: Sendable {
     }
 
     /// Records a batch that was stored (or recognised as a duplicate).
-    func stored(accepted: Int, refused refusedCount: Int, duplicate: Bool, took: Duration) {
+    func stored(accepted: Int, refused refusedCount: Int, outOfScope outOfScopeCount: Int = 0, duplicate: Bool, took: Duration) {
         batches(duplicate ? "duplicate" : "accepted").increment()
         ingested.increment(by: Int64(accepted))
         if refusedCount > 0 { refused.increment(by: Int64(refusedCount)) }
+        if outOfScopeCount > 0 { outOfScope.increment(by: Int64(outOfScopeCount)) }
         duration.record(took)
     }
 

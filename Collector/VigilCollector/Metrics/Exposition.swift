@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Writes Prometheus text exposition for families computed at scrape time (per service, per agent),
 /// which change with the data and so do not live in a registry.
 struct Exposition {
@@ -8,26 +10,12 @@ struct Exposition {
 
     /// One family: its `# HELP` and `# TYPE` lines, then a sample per labelled value (nil values skipped).
     mutating func family(_ name: String, type: String, help: String, _ samples: [(labels: [(String, String)], value: Double?)]) {
-        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+        text += "# HELP \(name) \(Escaping.prometheusHelp(help))\n# TYPE \(name) \(type)\n"
         for sample in samples {
             guard let value = sample.value else { continue }
-            let labels = sample.labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",")
+            let labels = sample.labels.map { "\($0.0)=\"\(Escaping.prometheusLabelValue($0.1))\"" }.joined(separator: ",")
             text += name + (labels.isEmpty ? "" : "{\(labels)}") + " " + Self.format(value) + "\n"
         }
-    }
-
-    /// Label values escape backslash, double quote and newline.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for character in value {
-            switch character {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 
     static func format(_ value: Double) -> String {

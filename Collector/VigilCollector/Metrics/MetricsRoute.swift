@@ -12,6 +12,8 @@ struct MetricsRoute: Sendable {
     let reporter: SLAReporter
     let metrics: CollectorMetrics
     let budget: IngestBudget
+    /// Whether the store takes writes.
+    let storeHealth: StoreHealth
     let leadership: Leadership
     let authenticator: Authenticator
     let isPublic: Bool
@@ -31,6 +33,9 @@ struct MetricsRoute: Sendable {
             help: "Bytes batch requests may hold together before 503.", [([], Double(budget.limitBytes))])
         exposition.family("vigil_collector_leader", type: "gauge",
             help: "1 when this replica evaluates and delivers alerts.", [([], leadership.isLeader ? 1 : 0)])
+        exposition.family("vigil_collector_store_up", type: "gauge",
+            help: "1 while the store takes writes, 0 after a storage failure (full disk, read-only or corrupted file, database gone) until a write works again.",
+            [([], storeHealth.degradedCause == nil ? 1 : 0)])
         let now = WallClock.nowMs()
         exposition.append(serviceFamilies(try await currentPeriods.value(nowMs: now) {
             try await reporter.evaluateAll(SLAReporter.Request(), nowMs: now)

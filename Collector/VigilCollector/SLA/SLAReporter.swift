@@ -9,11 +9,15 @@ import VigilWire
 public struct SLAReporter: Sendable {
     let store: any Store
     let catalog: ServiceCatalog
+    /// How long minute rollups are kept (`minute_rollup_retention`): older minutes are counted from the
+    /// raw batches. Default 35 days.
+    var minuteRollupRetentionMs: Int64
 
     /// A reporter over `store` with the services, SLAs and maintenance of `catalog`.
-    public init(store: any Store, catalog: ServiceCatalog) {
+    public init(store: any Store, catalog: ServiceCatalog, minuteRollupRetentionMs: Int64 = 35 * 86_400_000) {
         self.store = store
         self.catalog = catalog
+        self.minuteRollupRetentionMs = minuteRollupRetentionMs
     }
 
     /// What to evaluate.
@@ -22,12 +26,21 @@ public struct SLAReporter: Sendable {
         public var window: SLAWindow?
         /// Overrides the service's method.
         public var method: SLAMethod?
+        /// Overrides the slicing of the `timeslices` figure (and method).
+        public var timeslicing: Timeslicing?
+        /// Overrides what unknown time counts as.
+        public var unknownPolicy: UnknownPolicy?
         /// Include segments, exclusions and locations.
         public var explain = false
 
-        public init(window: SLAWindow? = nil, method: SLAMethod? = nil, explain: Bool = false) {
+        public init(
+            window: SLAWindow? = nil, method: SLAMethod? = nil, timeslicing: Timeslicing? = nil, unknownPolicy: UnknownPolicy? = nil,
+            explain: Bool = false
+        ) {
             self.window = window
             self.method = method
+            self.timeslicing = timeslicing
+            self.unknownPolicy = unknownPolicy
             self.explain = explain
         }
     }
@@ -54,6 +67,11 @@ public struct SLAReporter: Sendable {
     /// Services known from checks or from the config, sorted.
     func serviceNames(checks: [CheckRecord]) -> [String] {
         Set(checks.map(\.definition.service)).union(catalog.services.keys).sorted()
+    }
+
+    /// Services known from checks or from the config, sorted, without reading every check.
+    func allServiceNames() async throws -> [String] {
+        Set(try await store.services()).union(catalog.services.keys).sorted()
     }
 
     /// One service; `nil` when neither a check nor the config names it.
@@ -113,7 +131,10 @@ public struct SLAReporter: Sendable {
             TimeRange(startMs: min(span.startMs, plan.evaluator.readRange.startMs), endMs: max(span.endMs, plan.evaluator.readRange.endMs))
         }
         let runs = try await store.intervals(checkIDs: plans.flatMap { $0.checks.map(\.id) }, overlapping: span)
-        let probes = try await store.probeCounts(over: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, $0.evaluator.eligible) }))
+        let probes = try await store.probeCounts(
+            over: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, $0.evaluator.eligible) }),
+            minuteRowsSinceMs: (plans.first?.evaluator.nowMs ?? 0) - minuteRollupRetentionMs
+        )
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let indices = Array(plans.indices)
         return await withTaskGroup(of: [(Int, ServiceReport)].self) { group in
@@ -143,10 +164,14 @@ public struct SLAReporter: Sendable {
 
     func plan(service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64) -> Plan {
         var policy = catalog.policy(for: service)
-        switch (request.method, policy.method) {
-        case (.timeslices, .timeslices), (nil, _): break
-        case (let method?, _): policy.method = method
+        let slicing = request.timeslicing ?? policy.effectiveTimeslicing
+        policy.timeslice = slicing
+        switch request.method {
+        case nil: if case .timeslices = policy.method { policy.method = .timeslices(lengthMs: slicing.lengthMs, badAbove: slicing.badAbove) }
+        case .timeslices: policy.method = .timeslices(lengthMs: slicing.lengthMs, badAbove: slicing.badAbove)
+        case let method?: policy.method = method
         }
+        if let unknown = request.unknownPolicy { policy.unknownPolicy = unknown }
         let asked = request.window ?? SLAWindow.current(policy.period, zone: policy.zone, nowMs: nowMs)
         let window = asked.resolve(zone: policy.zone, nowMs: nowMs)
         let evaluator = SLAEvaluator(service: service, policy: policy, window: window, nowMs: nowMs, maintenance: maintenance)
@@ -169,7 +194,7 @@ public struct SLAReporter: Sendable {
     ) async throws -> ServiceReport {
         let plan = plan(service: service, checks: checks, request, maintenance: maintenance, nowMs: nowMs)
         let runs = try await store.intervals(checkIDs: checks.map(\.id), overlapping: plan.evaluator.readRange)
-        let probes = try await store.probeCounts(service: service, over: plan.evaluator.eligible)
+        let probes = try await store.probeCounts(service: service, over: plan.evaluator.eligible, minuteRowsSinceMs: nowMs - minuteRollupRetentionMs)
         return finish(plan, runs: runs, probes: probes, explain: request.explain)
     }
 }

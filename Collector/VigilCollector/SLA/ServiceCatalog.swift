@@ -13,6 +13,9 @@ public struct ServiceCatalog: Sendable {
     public var maintenance: [MaintenanceWindow] = []
     /// Other names tickets may tag a service with, by service.
     public var aliases: [String: [String]] = [:]
+    /// The agents that alone may report a service (`services: NAME: agents: [...]`), by service; a service
+    /// not listed may be reported by any agent whose own scope allows it.
+    public var reporters: [String: Set<String>] = [:]
     /// Ticket SLA policies, pauses, satisfaction, correlation and surges. Default: the seeds' policy.
     public var tickets = TicketSettings.seedsExample()
 

@@ -1,3 +1,5 @@
+import VigilCore
+
 /// A two-part badge in the familiar flat style (grey label, coloured message), as SVG.
 struct Badge: Sendable, Hashable {
     var label: String
@@ -11,8 +13,8 @@ struct Badge: Sendable, Hashable {
         let labelWidth = Self.textWidth(label) + 10
         let messageWidth = Self.textWidth(message) + 10
         let width = labelWidth + messageWidth
-        let title = HTMLText.escape("\(label): \(message)")
-        let label = HTMLText.escape(self.label), message = HTMLText.escape(self.message)
+        let title = Escaping.html("\(label): \(message)")
+        let label = Escaping.html(self.label), message = Escaping.html(self.message)
         let labelX = Double(labelWidth) / 2, messageX = Double(labelWidth) + Double(messageWidth) / 2
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="20" role="img" aria-label="\(title)">\

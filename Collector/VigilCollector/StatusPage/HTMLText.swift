@@ -1,21 +1,5 @@
-/// Text made safe for HTML element content and attribute values.
+/// Number formats for the status page (its text is escaped by `Escaping.html`).
 enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     /// `99.95 %`, with up to `digits` decimals and no trailing zeros.
     static func percent(_ ratio: Double, digits: Int = 3) -> String {
         var scale = 1.0

@@ -12,14 +12,14 @@ enum StatusPageHTML {
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta http-equiv="refresh" content="60">
-            <title>\(HTMLText.escape(title))</title>
+            <title>\(Escaping.html(title))</title>
             <style>\(css)</style>
             </head>
             <body>
             <header>
-            <h1>\(HTMLText.escape(title))</h1>
+            <h1>\(Escaping.html(title))</h1>
             <p class="overall \(page.overall.rawValue)">\(overallText(page.overall))</p>
-            <p class="muted">Updated \(HTMLText.escape(clock(page.generatedMs)))</p>
+            <p class="muted">Updated \(Escaping.html(clock(page.generatedMs)))</p>
             </header>
             <main>
 
@@ -31,8 +31,8 @@ enum StatusPageHTML {
                     ? "In progress until \(clock(item.range.endMs))"
                     : "\(clock(item.range.startMs)) – \(clock(item.range.endMs))"
                 let scope = item.service == "*" ? "All services" : item.service
-                html += "<li><strong>\(HTMLText.escape(scope))</strong>: \(HTMLText.escape(when))\(item.recurring ? " (weekly)" : "")"
-                    + (item.reason.isEmpty ? "" : " — \(HTMLText.escape(item.reason))") + "</li>\n"
+                html += "<li><strong>\(Escaping.html(scope))</strong>: \(Escaping.html(when))\(item.recurring ? " (weekly)" : "")"
+                    + (item.reason.isEmpty ? "" : " — \(Escaping.html(item.reason))") + "</li>\n"
             }
             html += "</ul>\n</section>\n"
         }
@@ -40,15 +40,18 @@ enum StatusPageHTML {
             html += "<section class=\"card\"><p>No services are reported yet.</p></section>\n"
         }
         for service in page.services { html += card(service) }
+        if page.hiddenServices > 0 {
+            html += "<p class=\"muted\">and \(page.hiddenServices) more service\(page.hiddenServices == 1 ? "" : "s"), not shown here (the API and <code>vigil status</code> list them all)</p>\n"
+        }
         html += "</main>\n<footer class=\"muted\">Vigil · availability from its agents' probes</footer>\n</body>\n</html>\n"
         return html
     }
 
     static func card(_ service: StatusPageModel.Service) -> String {
-        var html = "<section class=\"card\">\n<div class=\"head\"><h2>\(HTMLText.escape(service.name))</h2>"
+        var html = "<section class=\"card\">\n<div class=\"head\"><h2>\(Escaping.html(service.name))</h2>"
             + "<span class=\"pill \(service.state.rawValue)\">\(stateText(service.state))</span></div>\n"
         if let target = service.target {
-            var line = "SLA \(HTMLText.percent(target.fraction, digits: 4)) for \(HTMLText.escape(service.period))"
+            var line = "SLA \(HTMLText.percent(target.fraction, digits: 4)) for \(Escaping.html(service.period))"
             if let availability = service.availability { line += ": \(HTMLText.percent(availability)) so far" }
             if let left = service.budgetRemainingRatio {
                 line += left >= 0 ? " · \(Int((left * 100).rounded(.down))) % of the error budget left" : " · error budget spent"
@@ -58,7 +61,7 @@ enum StatusPageHTML {
         html += "<div class=\"bar\" role=\"img\" aria-label=\"Daily availability, last \(service.days.count) days\">"
         for day in service.days {
             let (level, text) = dayCell(day, target: service.target)
-            html += "<span class=\"d \(level)\" title=\"\(HTMLText.escape(text))\"></span>"
+            html += "<span class=\"d \(level)\" title=\"\(Escaping.html(text))\"></span>"
         }
         html += "</div>\n<div class=\"legend muted\"><span class=\"wide\">\(service.days.count) days ago</span>"
             + "<span class=\"narrow\">30 days ago</span><span>"
@@ -70,8 +73,8 @@ enum StatusPageHTML {
                 let span = outage.ongoing
                     ? "Ongoing since \(clock(outage.range.startMs))"
                     : "\(clock(outage.range.startMs)) for \(HTMLText.duration(ms: outage.range.endMs - outage.range.startMs))"
-                html += "<li class=\"\(outage.ongoing ? "open" : "closed")\">\(HTMLText.escape(span))"
-                    + (outage.firstMessage.isEmpty ? "" : ": \(HTMLText.escape(outage.firstMessage))")
+                html += "<li class=\"\(outage.ongoing ? "open" : "closed")\">\(Escaping.html(span))"
+                    + (outage.firstMessage.isEmpty ? "" : ": \(Escaping.html(outage.firstMessage))")
                     + (outage.inMaintenance ? " (maintenance)" : "") + "</li>\n"
             }
             html += "</ul>\n"

@@ -36,10 +36,15 @@ struct StatusPageModel: Sendable {
 
     static let days = 90
     static let horizonMs: Int64 = 14 * 86_400_000
+    /// Services shown at most (issue 19: with 50,000 agent-made services the page took 66 s and 259 MiB):
+    /// those not up first, then by name; the rest are counted in ``hiddenServices``.
+    static let maxServices = 100
 
     var generatedMs: Int64
     var services: [Service]
     var maintenance: [Announcement]
+    /// Services past ``maxServices``, not shown.
+    var hiddenServices = 0
 
     /// The worst current state across services (unknown ones aside).
     var overall: CheckStatus {
@@ -50,10 +55,11 @@ struct StatusPageModel: Sendable {
     }
 
     /// - Parameter current: each service's current SLA period, as `reporter.evaluateAll` gives it.
-    static func build(reporter: SLAReporter, current: [SLAReporter.ServiceReport], nowMs: Int64) async throws -> StatusPageModel {
+    static func build(reporter: SLAReporter, current all: [SLAReporter.ServiceReport], nowMs: Int64) async throws -> StatusPageModel {
+        let current = shown(all)
         let names = current.map(\.result.service)
         let recent = try await reporter.evaluateAll(
-            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs))), nowMs: nowMs
+            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs))), nowMs: nowMs, only: Set(names)
         )
         let outages = Dictionary(grouping: recent.flatMap(\.result.outages), by: \.service)
         let days = try await reporter.daily(services: names, days: Self.days, nowMs: nowMs)
@@ -81,6 +87,25 @@ struct StatusPageModel: Sendable {
             }
         }
         announcements.sort { $0.range.startMs < $1.range.startMs }
-        return StatusPageModel(generatedMs: nowMs, services: services, maintenance: announcements)
+        return StatusPageModel(generatedMs: nowMs, services: services, maintenance: announcements, hiddenServices: all.count - current.count)
+    }
+
+    /// The services the page shows: at most ``maxServices``, those down, degraded or unknown before those
+    /// up, each group in its given order.
+    static func shown(_ all: [SLAReporter.ServiceReport]) -> [SLAReporter.ServiceReport] {
+        guard all.count > maxServices else { return all }
+        let rank: (CheckStatus) -> Int = { state in
+            switch state {
+            case .down: 0
+            case .degraded: 1
+            case .unknown: 2
+            case .up: 3
+            }
+        }
+        let ordered = all.enumerated().sorted { a, b in
+            let (ra, rb) = (rank(a.element.result.stateAtEnd), rank(b.element.result.stateAtEnd))
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }
+        return ordered.prefix(maxServices).map(\.element)
     }
 }

@@ -11,12 +11,15 @@ struct IngestPlan {
         var id: Int64
         /// A heartbeat older than this ends the check's interval as unknown (see `CheckDefinition`).
         var staleAfterMs: Int64
+        /// The probe interval: a run is not extended across a gap of more than 1.5 of these.
+        var intervalMs: Int64
         /// The service it belongs to.
         var service: String
 
         init(id: Int64, intervalMs: Int64, timeoutMs: Int64, service: String) {
             self.id = id
             self.service = service
+            self.intervalMs = intervalMs
             staleAfterMs = CheckDefinition(
                 id: 0, name: "", service: "", kind: "", target: "",
                 intervalMs: UInt32(truncatingIfNeeded: intervalMs), timeoutMs: UInt32(truncatingIfNeeded: timeoutMs)
@@ -28,23 +31,51 @@ struct IngestPlan {
     private(set) var rejected: [BatchAck.Rejection] = []
     /// Whether a heartbeat named a check id the session has not defined.
     private(set) var unknownCheck = false
+    /// Check ids whose heartbeats were refused because the agent may not report their service: stored
+    /// with the raw batch, so reading it back leaves them out too.
+    private(set) var refusedChecks: Set<UInt32> = []
+    /// Heartbeats refused for that reason, by service.
+    private(set) var outOfScope: [String: Int] = [:]
     /// Accepted heartbeats per check id, each sorted by time.
     private(set) var perCheck: [Int64: [Heartbeat]] = [:]
     /// The stale limit of each check in `perCheck`.
     private(set) var staleAfter: [Int64: Int64] = [:]
+    /// The probe interval of each check in `perCheck`.
+    private(set) var interval: [Int64: Int64] = [:]
     /// The accepted heartbeats summed per service and rollup period.
     private(set) var rollups = RollupAccumulator()
     /// How many heartbeats were accepted.
     private(set) var accepted = 0
     /// The newest accepted heartbeat's time.
     private(set) var newestMs: Int64?
+    /// The minutes (start, ms) accepted heartbeats fall in: the raw batch is indexed under them, so exact
+    /// counts over partial minutes can find it (issue 18).
+    private(set) var minutes: Set<Int64> = []
 
     init(_ input: IngestBatch, sessionChecks: [UInt32: SessionCheck]) {
         var grouped: [UInt32: [Heartbeat]] = [:]
+        // Each service's verdict once per batch: a scope's globs are not matched again for every heartbeat.
+        var verdicts: [String: String?] = [:]
+        func refusal(_ service: String) -> String? {
+            guard let permission = input.permission else { return nil }
+            if let known = verdicts[service] { return known }
+            let reason = permission.refusal(service)
+            verdicts[service] = .some(reason)
+            return reason
+        }
         for (index, heartbeat) in input.batch.heartbeats.enumerated() {
+            if let refused = input.refusedDefinitions[heartbeat.check] {
+                refuse(index: index, check: heartbeat.check, service: refused.service, reason: refused.reason)
+                continue
+            }
             guard let check = sessionChecks[heartbeat.check] else {
                 unknownCheck = true
                 rejected.append(.init(index: index, reason: "unknown check id \(heartbeat.check): send its definition"))
+                continue
+            }
+            // A check defined while the agent's scope or the config allowed it may no longer be allowed.
+            if let reason = refusal(check.service) {
+                refuse(index: index, check: heartbeat.check, service: check.service, reason: reason)
                 continue
             }
             if heartbeat.timestampMs > input.newestAcceptedMs {
@@ -56,6 +87,7 @@ struct IngestPlan {
                 continue
             }
             grouped[heartbeat.check, default: []].append(heartbeat)
+            minutes.insert(RollupAccumulator.floor(heartbeat.timestampMs, to: RollupResolution.minute.rawValue))
             accepted += 1
             newestMs = max(newestMs ?? Int64.min, heartbeat.timestampMs)
         }
@@ -64,13 +96,25 @@ struct IngestPlan {
             let sorted = beats.sorted { $0.timestampMs < $1.timestampMs }
             perCheck[check.id] = sorted
             staleAfter[check.id] = check.staleAfterMs
+            interval[check.id] = check.intervalMs
             rollups.record(sorted: sorted, service: check.service)
         }
     }
 
+    private mutating func refuse(index: Int, check: UInt32, service: String, reason: String) {
+        rejected.append(.init(index: index, reason: reason))
+        refusedChecks.insert(check)
+        outOfScope[service, default: 0] += 1
+    }
+
+    /// The refused check ids as stored with the raw batch (`"3,17"`); `nil` when none.
+    var refusedChecksText: String? {
+        refusedChecks.isEmpty ? nil : refusedChecks.sorted().map(String.init).joined(separator: ",")
+    }
+
     /// The outcome to answer the agent with.
     var outcome: IngestOutcome {
-        IngestOutcome(accepted: accepted, duplicate: false, rejected: rejected, unknownCheck: unknownCheck)
+        IngestOutcome(accepted: accepted, duplicate: false, rejected: rejected, unknownCheck: unknownCheck, outOfScope: outOfScope)
     }
 }
 
@@ -83,12 +127,12 @@ struct IntervalFold {
 
     /// Folds `heartbeats` into `runs` (every stored interval they can touch, plus the newest); `nil` when
     /// nothing changes.
-    init?(runs: [StateInterval], heartbeats: [Heartbeat], staleAfterMs: Int64) {
+    init?(runs: [StateInterval], heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?) {
         var after = runs
         for heartbeat in heartbeats {
             after = IntervalTimeline.apply(
                 timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: after,
-                staleAfterMs: staleAfterMs
+                staleAfterMs: staleAfterMs, intervalMs: intervalMs
             )
         }
         guard after != runs else { return nil }

@@ -49,35 +49,78 @@ struct RollupAccumulator {
     }
 }
 
-/// Which rollup rows cover a set of time ranges: whole UTC days as day rows, whole hours as hour rows,
-/// and the rest as the minute rows that start inside the ranges.
-struct RollupCover {
-    var keys: [Int64: Set<Int64>] = [:]
-    var bounds: [Int64: (Int64, Int64)] = [:]
+/// Which rollup rows cover a set of time ranges, and what they cannot cover exactly (issue 18): whole UTC
+/// days as day rows, whole hours as hour rows, whole minutes as minute rows (where minute rows are still
+/// kept), and the rest — a partial minute at an edge that is not on a minute, or minutes whose rows were
+/// pruned — as ``raw`` time, counted from the stored raw batches.
+public struct RollupCover: Sendable {
+    /// The row starts wanted, by resolution (ms).
+    public var keys: [Int64: Set<Int64>] = [:]
+    /// The wanted rows by resolution as runs of consecutive starts, each `(first, last)`: every row
+    /// between is wanted, so a run is one range read (a window with partial first and last days wants
+    /// two runs of hours, not every hour of the year between them).
+    public var spans: [Int64: [(Int64, Int64)]] = [:]
+    /// Time no rollup row covers exactly, sorted and merged.
+    public var raw: [TimeRange] = []
 
-    init(_ ranges: [TimeRange]) {
+    /// - Parameters:
+    ///   - ranges: sorted, non-overlapping.
+    ///   - minuteRowsSinceMs: minute rows that start before this may have been pruned.
+    public init(_ ranges: [TimeRange], minuteRowsSinceMs: Int64 = Int64.min) {
+        let minute = RollupResolution.minute.rawValue
         for range in ranges {
             var cursor = range.startMs
             while cursor < range.endMs {
-                var chosen = RollupResolution.minute
-                for resolution in [RollupResolution.day, .hour] {
+                var chosen: RollupResolution?
+                for resolution in [RollupResolution.day, .hour, .minute] {
                     let size = resolution.rawValue
                     if cursor % size == 0 && cursor + size <= range.endMs {
                         chosen = resolution
                         break
                     }
                 }
-                let size = chosen.rawValue
-                let start = cursor - ((cursor % size) + size) % size
-                if start >= range.startMs { add(chosen.rawValue, start) }
-                cursor = start + size
+                if let chosen, chosen != .minute || cursor >= minuteRowsSinceMs {
+                    add(chosen.rawValue, cursor)
+                    cursor += chosen.rawValue
+                } else {
+                    // Up to the next minute boundary (or the range's end), from the raw batches.
+                    let end = min(range.endMs, RollupAccumulator.floor(cursor, to: minute) + minute)
+                    addRaw(TimeRange(startMs: cursor, endMs: end))
+                    cursor = end
+                }
             }
         }
     }
 
     private mutating func add(_ resolution: Int64, _ start: Int64) {
         keys[resolution, default: []].insert(start)
-        let current = bounds[resolution] ?? (start, start)
-        bounds[resolution] = (min(current.0, start), max(current.1, start))
+        // Starts arrive in increasing order (the ranges are sorted, the cursor only moves forward).
+        if let last = spans[resolution]?.last, last.1 + resolution == start {
+            spans[resolution]![spans[resolution]!.count - 1].1 = start
+        } else {
+            spans[resolution, default: []].append((start, start))
+        }
+    }
+
+    private mutating func addRaw(_ piece: TimeRange) {
+        if let last = raw.last, last.endMs == piece.startMs {
+            raw[raw.count - 1].endMs = piece.endMs
+        } else {
+            raw.append(piece)
+        }
+    }
+
+    /// The minutes (their start, ms) that ``raw`` touches.
+    public var rawMinutes: [Int64] {
+        let minute = RollupResolution.minute.rawValue
+        var minutes: [Int64] = []
+        for piece in raw {
+            var start = RollupAccumulator.floor(piece.startMs, to: minute)
+            while start < piece.endMs {
+                if minutes.last != start { minutes.append(start) }
+                start += minute
+            }
+        }
+        return minutes
     }
 }

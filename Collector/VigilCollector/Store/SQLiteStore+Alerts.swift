@@ -3,7 +3,7 @@ import VigilCore
 
 extension SQLiteStore {
     public func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64? {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
@@ -24,13 +24,13 @@ extension SQLiteStore {
     }
 
     public func hasAlert(dedupeKey: String) async throws -> Bool {
-        try await pool.read { db in
+        try await reading { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM alerts WHERE dedupe_key = ?", arguments: [dedupeKey]) ?? false
         }
     }
 
     public func alertState(dedupeKey: String) async throws -> StoredAlert? {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchOne(
                 db, sql: "SELECT dedupe_key, type, severity, service, occurred_ms, body, silenced_by FROM alerts WHERE dedupe_key = ?",
                 arguments: [dedupeKey]
@@ -41,7 +41,7 @@ extension SQLiteStore {
     }
 
     public func dueDeliveries(nowMs: Int64, limit: Int) async throws -> [PendingDelivery] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -58,7 +58,7 @@ extension SQLiteStore {
     }
 
     public func recordAttempt(alertID: Int64, hook: String, state: DeliveryState, error: String, nextAttemptMs: Int64, nowMs: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_ms = ?,
@@ -70,15 +70,16 @@ extension SQLiteStore {
         }
     }
 
-    public func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord] {
-        try await pool.read { db in
+    public func alerts(sinceMs: Int64, limit: Int, before: AlertPosition?) async throws -> [AlertRecord] {
+        try await reading { db in
             var records = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT id, dedupe_key, type, severity, service, occurred_ms, body, created_ms, silenced_by FROM alerts
-                    WHERE created_ms >= ? ORDER BY created_ms DESC, id DESC LIMIT ?
+                    WHERE created_ms >= ? AND (? OR created_ms < ? OR (created_ms = ? AND id < ?))
+                    ORDER BY created_ms DESC, id DESC LIMIT ?
                     """,
-                arguments: [sinceMs, limit]
+                arguments: [sinceMs, before == nil, before?.createdMs ?? 0, before?.createdMs ?? 0, before?.id ?? 0, limit]
             ).map { row in
                 AlertRecord(
                     id: row[0],
@@ -107,7 +108,7 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     public func silences(activeAfter nowMs: Int64) async throws -> [Silence] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, service, type, severity, start_ms, end_ms, reason, created_ms FROM silences WHERE end_ms > ? ORDER BY start_ms, id",
                 arguments: [nowMs]
@@ -121,7 +122,7 @@ extension SQLiteStore {
     }
 
     public func addSilence(_ silence: Silence) async throws -> Silence {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "INSERT INTO silences (service, type, severity, start_ms, end_ms, reason, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [silence.service, silence.type, silence.severity, silence.range.startMs, silence.range.endMs, silence.reason, silence.createdMs]
@@ -133,7 +134,7 @@ extension SQLiteStore {
     }
 
     public func removeSilence(id: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "DELETE FROM silences WHERE id = ?", arguments: [id])
             if db.changesCount == 0 { throw StoreError(.notFound, "no silence with id \(id)") }
         }
@@ -142,11 +143,11 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     public func alertEpisode(key: String) async throws -> Int64? {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT since_ms FROM alert_episodes WHERE key = ?", arguments: [key]) }
+        try await reading { db in try Int64.fetchOne(db, sql: "SELECT since_ms FROM alert_episodes WHERE key = ?", arguments: [key]) }
     }
 
     public func setAlertEpisode(key: String, sinceMs: Int64?) async throws {
-        try await pool.write { db in
+        try await writing { db in
             if let sinceMs {
                 try db.execute(sql: "INSERT OR REPLACE INTO alert_episodes (key, since_ms) VALUES (?, ?)", arguments: [key, sinceMs])
             } else {

@@ -4,7 +4,7 @@ import VigilCore
 
 extension SQLiteStore {
     public func importHistory(_ history: HistoryImport) async throws {
-        try await pool.write { db in
+        try await writing { db in
             var agents: [String: Int64] = [:]
             for check in history.checks {
                 let agentID: Int64

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// Stores a batch once per (agent, session, seq). Every statement is prepared once per connection
     /// (`cachedStatement`): preparing them anew for each batch cost more than running them.
     public func ingest(_ input: IngestBatch) async throws -> IngestOutcome {
-        try await pool.write { db in
+        try await writing { db in
             let batch = input.batch
             let seq = Int64(batch.seq)
             let seen = try db.cachedStatement(sql: "SELECT 1 FROM raw_batches WHERE agent_id = ? AND session_id = ? AND seq = ?")
@@ -15,35 +15,64 @@ extension SQLiteStore {
                 return IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false)
             }
 
+            if let limits = input.limits, !batch.checks.isEmpty {
+                try Self.enforce(limits, db, input)
+            }
             for check in batch.checks {
                 try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs)
             }
             let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
             for (checkID, beats) in plan.perCheck {
-                try Self.fold(db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!)
+                try Self.fold(db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID])
                 try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
             }
             try Self.writeRollups(db, plan.rollups)
 
             try db.cachedStatement(sql: """
                 INSERT INTO raw_batches
-                    (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted,
+                     oldest_accepted_ms, newest_accepted_ms, minutes_indexed, refused_checks)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                 """).execute(arguments: [
                 input.agentID, batch.sessionID, seq, input.receivedMs, input.contentType, input.contentEncoding,
-                Data(input.rawBody), batch.heartbeats.count, plan.accepted,
+                Data(input.rawBody), batch.heartbeats.count, plan.accepted, input.oldestAcceptedMs, input.newestAcceptedMs,
+                plan.refusedChecksText,
             ])
+            let minute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
+            for start in plan.minutes {
+                try minute.execute(arguments: [start, input.agentID, batch.sessionID, seq])
+            }
             try db.cachedStatement(sql: """
                 UPDATE agents SET last_seen_ms = ?, agent_version = ?, session_id = ?, batches = batches + 1,
                     heartbeats = heartbeats + ?, dropped = dropped + ?,
-                    last_heartbeat_ms = MAX(COALESCE(last_heartbeat_ms, ?), ?)
+                    last_heartbeat_ms = MAX(COALESCE(last_heartbeat_ms, ?), ?),
+                    clock_offset_ms = COALESCE(?, clock_offset_ms),
+                    clock_adjust_ms = CASE WHEN ? IS NOT NULL AND ? >= COALESCE(last_heartbeat_ms, ?) THEN ? ELSE clock_adjust_ms END
                 WHERE id = ?
                 """).execute(arguments: [
                 input.receivedMs, batch.agentVersion, batch.sessionID, plan.accepted, Int64(clamping: batch.dropped),
-                plan.newestMs, plan.newestMs, input.agentID,
+                plan.newestMs, plan.newestMs, input.clockOffsetMs,
+                input.clockAdjustMs, plan.newestMs, plan.newestMs, input.clockAdjustMs, input.agentID,
             ])
             return plan.outcome
         }
+    }
+
+    /// Refuses the batch when its definitions would pass a limit (issue 19).
+    private static func enforce(_ limits: DefinitionLimits, _ db: Database, _ input: IngestBatch) throws {
+        var agentChecks: [String: String] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT name, service FROM checks WHERE agent_id = ?"), arguments: [input.agentID]) {
+            agentChecks[row[0]] = row[1]
+        }
+        let candidates = DefinitionLimits.candidateServices(definitions: input.batch.checks, agentChecks: agentChecks)
+        let known = try db.cachedStatement(sql: "SELECT 1 FROM checks WHERE service = ? LIMIT 1")
+        let knownCandidates = try candidates.filter { try Bool.fetchOne(known, arguments: [$0]) ?? false }
+        let allServices = candidates.isEmpty ? 0 : try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT service) FROM checks") ?? 0
+        let usage = DefinitionLimits.usage(
+            definitions: input.batch.checks, agentChecks: agentChecks, allServices: allServices, knownCandidates: Set(knownCandidates)
+        )
+        let agent = try String.fetchOne(db, sql: "SELECT name FROM agents WHERE id = ?", arguments: [input.agentID]) ?? "\(input.agentID)"
+        if let reason = limits.refusal(usage, agent: agent) { throw StoreError(.limitExceeded, reason) }
     }
 
     /// The session's check ids mapped to store ids and stale limits.
@@ -80,12 +109,12 @@ extension SQLiteStore {
     }
 
     /// Folds time-ordered heartbeats of one check into its stored intervals.
-    private static func fold(_ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64) throws {
+    private static func fold(_ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?) throws {
         let first = heartbeats[0].timestampMs
         // Everything a heartbeat in this batch can touch, plus the tip (the newest run).
         var runs = try fetchIntervals(db, checkID: checkID, endAfter: first - staleAfterMs, startBefore: Int64.max)
         if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
-        guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs) else { return }
+        guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs, intervalMs: intervalMs) else { return }
         let delete = try db.cachedStatement(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?")
         for run in fold.removed {
             try delete.execute(arguments: [checkID, run.startMs])

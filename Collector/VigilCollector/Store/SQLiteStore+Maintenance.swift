@@ -3,13 +3,13 @@ import VigilCore
 
 extension SQLiteStore {
     public func maintenanceWindows() async throws -> [MaintenanceRecord] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(db, sql: "SELECT * FROM maintenance ORDER BY id").map(Self.maintenanceRecord)
         }
     }
 
     public func addMaintenance(_ record: MaintenanceRecord) async throws -> MaintenanceRecord {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO maintenance (service, start_ms, end_ms, days, from_minute, to_minute, time_zone, reason, created_ms)
@@ -29,7 +29,7 @@ extension SQLiteStore {
     }
 
     public func removeMaintenance(id: Int64) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(sql: "DELETE FROM maintenance WHERE id = ?", arguments: [id])
             if db.changesCount == 0 { throw StoreError(.notFound, "no maintenance window with id \(id)") }
         }

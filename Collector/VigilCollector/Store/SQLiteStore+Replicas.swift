@@ -2,7 +2,7 @@ import GRDB
 
 extension SQLiteStore {
     public func recordReplica(_ replica: ReplicaRecord) async throws {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO replicas (instance, address, version, started_ms, last_seen_ms, leader) VALUES (?, ?, ?, ?, ?, ?)
@@ -15,7 +15,7 @@ extension SQLiteStore {
     }
 
     public func replicas(seenSince sinceMs: Int64) async throws -> [ReplicaRecord] {
-        try await pool.read { db in
+        try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT instance, address, version, started_ms, last_seen_ms, leader FROM replicas WHERE last_seen_ms >= ? ORDER BY instance",

@@ -36,9 +36,8 @@ extension SQLiteStore {
         )
     }
 
-    public func probeCounts(over ranges: [String: [TimeRange]]) async throws -> [String: ProbeCounts] {
-        let covers = ranges.mapValues(RollupCover.init)
-        return try await pool.read { db in
+    public func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts] {
+        try await reading { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT start_ms, up, degraded, down, latency FROM rollups
                 WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
@@ -46,11 +45,10 @@ extension SQLiteStore {
             var totals: [String: ProbeCounts] = [:]
             for (service, cover) in covers {
                 var total = ProbeCounts()
-                for (resolution, (first, last)) in cover.bounds {
-                    let wanted = cover.keys[resolution] ?? []
-                    let rows = try Row.fetchCursor(statement, arguments: [service, resolution, first, last])
-                    while let row = try rows.next() {
-                        if wanted.contains(row[0]) { total.add(Self.probeCounts(row, offset: 1)) }
+                for (resolution, spans) in cover.spans {
+                    for (first, last) in spans {
+                        let rows = try Row.fetchCursor(statement, arguments: [service, resolution, first, last])
+                        while let row = try rows.next() { total.add(Self.probeCounts(row, offset: 1)) }
                     }
                 }
                 totals[service] = total
@@ -59,8 +57,89 @@ extension SQLiteStore {
         }
     }
 
+    public func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord] {
+        try await reading { db in
+            let find = try db.cachedStatement(sql: "SELECT agent_id, session_id, seq FROM raw_batch_minutes WHERE minute_ms = ?")
+            var keys: [(Int64, String, Int64)] = []
+            var seen: Set<String> = []
+            for minute in minutes {
+                for row in try Row.fetchAll(find, arguments: [minute]) {
+                    let key: (Int64, String, Int64) = (row[0], row[1], row[2])
+                    if seen.insert("\(key.0)/\(key.1)/\(key.2)").inserted { keys.append(key) }
+                }
+            }
+            let read = try db.cachedStatement(sql: """
+                SELECT received_ms, content_type, content_encoding, body, oldest_accepted_ms, newest_accepted_ms, refused_checks
+                FROM raw_batches WHERE agent_id = ? AND session_id = ? AND seq = ?
+                """)
+            let mapping = try db.cachedStatement(sql: """
+                SELECT session_checks.local_id, checks.service FROM session_checks JOIN checks ON checks.id = session_checks.check_id
+                WHERE session_checks.agent_id = ? AND session_checks.session_id = ?
+                """)
+            var services: [String: [UInt32: String]] = [:]
+            var records: [RawBatchRecord] = []
+            for (agent, session, seq) in keys {
+                guard let row = try Row.fetchOne(read, arguments: [agent, session, seq]) else { continue }
+                let sessionKey = "\(agent)/\(session)"
+                if services[sessionKey] == nil {
+                    var map: [UInt32: String] = [:]
+                    for check in try Row.fetchAll(mapping, arguments: [agent, session]) {
+                        map[UInt32(truncatingIfNeeded: check[0] as Int64)] = check[1]
+                    }
+                    services[sessionKey] = map
+                }
+                let body: Data = row[3]
+                var record = RawBatchRecord(
+                    agentID: agent, sessionID: session, seq: seq, receivedMs: row[0], contentType: row[1], contentEncoding: row[2],
+                    body: [UInt8](body), oldestAcceptedMs: row[4], newestAcceptedMs: row[5], services: services[sessionKey] ?? [:]
+                )
+                record.refusedChecks = RawBatchReplay.refusedChecks(row[6])
+                records.append(record)
+            }
+            return records
+        }
+    }
+
+    /// Indexes raw batches stored before issue 18 under the minutes of their heartbeats, so exact counts
+    /// over partial minutes find them too; a few hundred at a time, once (they are marked).
+    static func indexStoredRawBatches(_ pool: DatabasePool) throws {
+        while true {
+            let done = try pool.write { db -> Bool in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT agent_id, session_id, seq, received_ms, content_type, content_encoding, body FROM raw_batches
+                    INDEXED BY raw_batches_unindexed WHERE minutes_indexed = 0 LIMIT 500
+                    """)
+                if rows.isEmpty { return true }
+                let mapping = try db.cachedStatement(sql: """
+                    SELECT session_checks.local_id, checks.service FROM session_checks JOIN checks ON checks.id = session_checks.check_id
+                    WHERE session_checks.agent_id = ? AND session_checks.session_id = ?
+                    """)
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
+                let mark = try db.cachedStatement(sql: "UPDATE raw_batches SET minutes_indexed = 1 WHERE agent_id = ? AND session_id = ? AND seq = ?")
+                for row in rows {
+                    let (agent, session, seq): (Int64, String, Int64) = (row[0], row[1], row[2])
+                    var services: [UInt32: String] = [:]
+                    for check in try Row.fetchAll(mapping, arguments: [agent, session]) {
+                        services[UInt32(truncatingIfNeeded: check[0] as Int64)] = check[1]
+                    }
+                    let body: Data = row[6]
+                    let record = RawBatchRecord(
+                        agentID: agent, sessionID: session, seq: seq, receivedMs: row[3], contentType: row[4], contentEncoding: row[5],
+                        body: [UInt8](body), oldestAcceptedMs: nil, newestAcceptedMs: nil, services: services
+                    )
+                    for minute in RawBatchReplay.minutes(ofStored: record) {
+                        try insert.execute(arguments: [minute, agent, session, seq])
+                    }
+                    try mark.execute(arguments: [agent, session, seq])
+                }
+                return false
+            }
+            if done { return }
+        }
+    }
+
     public func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int {
-        try await pool.write { db in
+        try await writing { db in
             try db.execute(
                 sql: "DELETE FROM rollups WHERE resolution_ms = ? AND start_ms < ?",
                 arguments: [RollupResolution.minute.rawValue, cutoffMs]
@@ -70,7 +149,7 @@ extension SQLiteStore {
     }
 
     public func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]] {
-        try await pool.read { db in
+        try await reading { db in
             var result: [Int64: [StateInterval]] = [:]
             for id in checkIDs {
                 result[id] = try Self.fetchIntervals(db, checkID: id, endAfter: range.startMs, startBefore: range.endMs)

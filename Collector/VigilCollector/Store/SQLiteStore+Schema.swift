@@ -185,6 +185,39 @@ extension SQLiteStore {
             // Operator tokens get a scope; the ones made before scopes existed were all admin tokens.
             try db.execute(sql: "ALTER TABLE admin_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'")
         }
+        migrator.registerMigration("v9") { db in
+            // Each agent's clock as the collector sees it (issue 18).
+            try db.execute(sql: """
+                ALTER TABLE agents ADD COLUMN clock_offset_ms INTEGER;
+                ALTER TABLE agents ADD COLUMN clock_adjust_ms INTEGER;
+                """)
+        }
+        migrator.registerMigration("v10") { db in
+            // Exact counts over partial minutes read raw batches back (issue 18): each batch is indexed
+            // under the minutes its accepted heartbeats fall in, with the bounds it was accepted within.
+            // Batches stored before stay unindexed (minutes_indexed = 0) until the store indexes them.
+            try db.execute(sql: """
+                ALTER TABLE raw_batches ADD COLUMN oldest_accepted_ms INTEGER;
+                ALTER TABLE raw_batches ADD COLUMN newest_accepted_ms INTEGER;
+                ALTER TABLE raw_batches ADD COLUMN minutes_indexed INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE raw_batch_minutes (
+                    minute_ms INTEGER NOT NULL,
+                    agent_id INTEGER NOT NULL,
+                    session_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (minute_ms, agent_id, session_id, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX raw_batches_unindexed ON raw_batches(agent_id, session_id, seq) WHERE minutes_indexed = 0;
+                """)
+        }
+        migrator.registerMigration("v11") { db in
+            // Which services an agent may report (issue 19): its scope (NULL: any), and per raw batch the
+            // check ids whose heartbeats were refused for it, so reading the batch back leaves them out.
+            try db.execute(sql: """
+                ALTER TABLE agents ADD COLUMN service_scope TEXT;
+                ALTER TABLE raw_batches ADD COLUMN refused_checks TEXT;
+                """)
+        }
         return migrator
     }
 }

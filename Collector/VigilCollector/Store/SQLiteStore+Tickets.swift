@@ -3,7 +3,7 @@ import VigilCore
 
 extension SQLiteStore {
     public func upsertTickets(_ tickets: [Ticket], nowMs: Int64) async throws -> [Bool] {
-        try await pool.write { db in
+        try await writing { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO tickets (external_id, title, requester, organisation, priority, category, tags, created_ms, status, updated_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)
@@ -28,7 +28,7 @@ extension SQLiteStore {
     }
 
     public func addTicketEvents(externalID: String, _ events: [TicketEvent], nowMs: Int64) async throws -> Ticket {
-        try await pool.write { db in
+        try await writing { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM tickets WHERE external_id = ?", arguments: [externalID]) else {
                 throw StoreError(.notFound, "no ticket with id \"\(externalID)\"")
             }
@@ -39,13 +39,13 @@ extension SQLiteStore {
     }
 
     public func ticket(externalID: String) async throws -> Ticket? {
-        try await pool.read { db in
+        try await reading { db in
             try Self.fetchTickets(db, filter: "WHERE external_id = ?", arguments: [externalID]).first
         }
     }
 
     public func tickets(created: TimeRange, openOnly: Bool) async throws -> [Ticket] {
-        try await pool.read { db in
+        try await reading { db in
             try Self.fetchTickets(
                 db,
                 filter: "WHERE created_ms >= ? AND created_ms < ?" + (openOnly ? " AND status NOT IN ('solved', 'closed')" : ""),

@@ -27,6 +27,9 @@ public protocol Store: Sendable {
     func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord
     /// Gives an existing agent a new token (the old one stops working).
     func replaceAgentToken(name: String, tokenHash: String) async throws
+    /// Sets the services an agent may report (`nil`: any); throws ``StoreError/Code/notFound`` for an
+    /// unknown name.
+    func setAgentScope(name: String, scope: ServiceScope?) async throws
     /// The agent a token belongs to.
     func agent(tokenHash: String) async throws -> AgentRecord?
     /// All agents, by name.
@@ -54,9 +57,11 @@ public protocol Store: Sendable {
     func allChecks() async throws -> [CheckRecord]
     /// Several checks' state intervals that overlap `range`, by check id, each sorted by start.
     func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]]
-    /// Each service's probe rollups summed over its `ranges` (sorted, non-overlapping), at the coarsest
-    /// resolution that fits: day rows where a whole UTC day is inside, then hours, then minutes.
-    func probeCounts(over ranges: [String: [TimeRange]]) async throws -> [String: ProbeCounts]
+    /// Each service's rollup rows that its cover names, summed (``probeCounts(over:minuteRowsSinceMs:)``
+    /// adds what no row covers exactly from the raw batches).
+    func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts]
+    /// The stored raw batches that hold accepted heartbeats in any of these minutes (start, ms), each once.
+    func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
     func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
 
@@ -84,8 +89,9 @@ public protocol Store: Sendable {
     func dueDeliveries(nowMs: Int64, limit: Int) async throws -> [PendingDelivery]
     /// Records a delivery attempt: delivered, failed for good, or to retry at `nextAttemptMs`.
     func recordAttempt(alertID: Int64, hook: String, state: DeliveryState, error: String, nextAttemptMs: Int64, nowMs: Int64) async throws
-    /// Alerts created since `sinceMs`, newest first, with their deliveries.
-    func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord]
+    /// Alerts created since `sinceMs`, newest first (by creation, then id), with their deliveries; only
+    /// those after `before` in that order when it is given (the next page).
+    func alerts(sinceMs: Int64, limit: Int, before: AlertPosition?) async throws -> [AlertRecord]
 
     /// When the condition named `key` (a burn rate firing, an agent silent) started, if it is going on.
     func alertEpisode(key: String) async throws -> Int64?
@@ -124,9 +130,22 @@ extension Store {
     public func revokeAgentToken(name: String, nowMs: Int64) async throws {
         try await replaceAgentToken(name: name, tokenHash: Tokens.revokedMarker(agent: name, nowMs: nowMs))
     }
+}
 
-    /// One service's probe rollups summed over `ranges`.
-    public func probeCounts(service: String, over ranges: [TimeRange]) async throws -> ProbeCounts {
-        try await probeCounts(over: [service: ranges])[service] ?? ProbeCounts()
+/// Where an alert stands in the newest-first order of ``Store/alerts(sinceMs:limit:before:)``.
+public struct AlertPosition: Sendable, Hashable {
+    public var createdMs: Int64
+    public var id: Int64
+
+    public init(createdMs: Int64, id: Int64) {
+        self.createdMs = createdMs
+        self.id = id
+    }
+}
+
+extension Store {
+    /// The newest `limit` alerts created since `sinceMs`.
+    public func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord] {
+        try await alerts(sinceMs: sinceMs, limit: limit, before: nil)
     }
 }

@@ -10,6 +10,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case refused
         /// The database could not be opened or migrated.
         case unavailable
+        /// The change would pass a configured limit (`limits:` in the collector config).
+        case limitExceeded = "limit_exceeded"
     }
 
     /// What kind of failure.

@@ -45,10 +45,10 @@ public enum StoreMigrations {
                         try await PostgresMigrations.migrate(connection, logger: logger)
                     }
                 }
-                try? await connection.close()
+                await connection.close(within: settings.connectTimeoutMs)
                 return status
             } catch {
-                try? await connection.close()
+                await connection.close(within: settings.connectTimeoutMs)
                 throw error
             }
         }

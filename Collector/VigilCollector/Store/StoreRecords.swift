@@ -1,3 +1,4 @@
+import Foundation
 import VigilCore
 import VigilWire
 
@@ -25,12 +26,22 @@ public struct AgentRecord: Sendable, Hashable, Codable {
     public var lastHeartbeatMs: Int64?
     /// Whether its token was revoked (`vigil agents revoke`); its history stays.
     public var revoked: Bool
+    /// Its clock minus the collector's when its last batch arrived (`X-Vigil-Sent-At`), if it said.
+    public var clockOffsetMs: Int64?
+    /// The sum of the clock steps its stamping clock re-anchored on, as its newest heartbeat said.
+    public var clockAdjustMs: Int64?
+    /// The services it may report; `nil` for any (issue 19).
+    public var scope: ServiceScope?
 
     public init(
         id: Int64, name: String, createdMs: Int64, lastSeenMs: Int64? = nil, agentVersion: String? = nil,
         sessionID: String? = nil, batches: Int64 = 0, heartbeats: Int64 = 0, dropped: Int64 = 0,
-        lastHeartbeatMs: Int64? = nil, revoked: Bool = false
+        lastHeartbeatMs: Int64? = nil, revoked: Bool = false, clockOffsetMs: Int64? = nil, clockAdjustMs: Int64? = nil,
+        scope: ServiceScope? = nil
     ) {
+        self.scope = scope
+        self.clockOffsetMs = clockOffsetMs
+        self.clockAdjustMs = clockAdjustMs
         self.id = id
         self.name = name
         self.createdMs = createdMs
@@ -82,11 +93,24 @@ public struct IngestBatch: Sendable {
     public var oldestAcceptedMs: Int64
     /// Heartbeats newer than this are refused (clock skew).
     public var newestAcceptedMs: Int64
+    /// The agent's clock when it sent the batch minus `receivedMs` (`X-Vigil-Sent-At`), when it said.
+    public var clockOffsetMs: Int64?
+    /// The sum of the agent's clock steps carried by the batch's newest heartbeat, when it has heartbeats.
+    public var clockAdjustMs: Int64?
+    /// Which services the agent may report; `nil`: any (imports, tests).
+    public var permission: ReportingPermission?
+    /// Definitions taken out of the batch before storing because the agent may not report their service,
+    /// by check id, with the reason: their heartbeats are refused with it.
+    public var refusedDefinitions: [UInt32: RefusedDefinition] = [:]
+    /// How much the agent and all agents may define; `nil`: no limit.
+    public var limits: DefinitionLimits?
 
     public init(
         agentID: Int64, batch: Batch, rawBody: [UInt8], contentType: String, contentEncoding: String,
-        receivedMs: Int64, oldestAcceptedMs: Int64, newestAcceptedMs: Int64
+        receivedMs: Int64, oldestAcceptedMs: Int64, newestAcceptedMs: Int64, clockOffsetMs: Int64? = nil, clockAdjustMs: Int64? = nil
     ) {
+        self.clockOffsetMs = clockOffsetMs
+        self.clockAdjustMs = clockAdjustMs
         self.agentID = agentID
         self.batch = batch
         self.rawBody = rawBody
@@ -95,6 +119,17 @@ public struct IngestBatch: Sendable {
         self.receivedMs = receivedMs
         self.oldestAcceptedMs = oldestAcceptedMs
         self.newestAcceptedMs = newestAcceptedMs
+    }
+}
+
+/// A check definition an agent may not make, and why.
+public struct RefusedDefinition: Sendable, Hashable {
+    public var service: String
+    public var reason: String
+
+    public init(service: String, reason: String) {
+        self.service = service
+        self.reason = reason
     }
 }
 
@@ -108,12 +143,15 @@ public struct IngestOutcome: Sendable, Hashable {
     public var rejected: [BatchAck.Rejection]
     /// Whether a heartbeat referenced a check id unknown for the session.
     public var unknownCheck: Bool
+    /// Heartbeats refused because the agent may not report their service, by service.
+    public var outOfScope: [String: Int]
 
-    public init(accepted: Int, duplicate: Bool, rejected: [BatchAck.Rejection], unknownCheck: Bool) {
+    public init(accepted: Int, duplicate: Bool, rejected: [BatchAck.Rejection], unknownCheck: Bool, outOfScope: [String: Int] = [:]) {
         self.accepted = accepted
         self.duplicate = duplicate
         self.rejected = rejected
         self.unknownCheck = unknownCheck
+        self.outOfScope = outOfScope
     }
 }
 
@@ -140,5 +178,17 @@ public struct ReplicaRecord: Sendable, Hashable, Codable {
         self.startedMs = startedMs
         self.lastSeenMs = lastSeenMs
         self.leader = leader
+    }
+}
+
+/// How an agent's scope is stored: a JSON array of its patterns (a pattern may hold a comma).
+extension Store {
+    static func scopeText(_ scope: ServiceScope) throws -> String {
+        String(decoding: try JSONEncoder().encode(scope.patterns), as: UTF8.self)
+    }
+
+    static func scope(_ text: String?) -> ServiceScope? {
+        guard let text, let patterns = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return nil }
+        return try? ServiceScope(patterns)
     }
 }

@@ -33,9 +33,9 @@ extension ReloadableTLSChannel: HTTPChannelHandler where BaseChannel: HTTPChanne
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 inside TLS from `contexts`, reloadable.
-    static func reloadableTLS(_ contexts: TLSContextHolder) -> HTTPServerBuilder {
+    static func reloadableTLS(_ contexts: TLSContextHolder, configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            ReloadableTLSChannel(base: HTTP1Channel(responder: responder), contexts: contexts)
+            ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: configuration), contexts: contexts)
         }
     }
 }

@@ -27,6 +27,20 @@ public struct CollectorClient: Sendable {
         try await request(.GET, path, body: nil, as: type)
     }
 
+    /// GETs every page of a list route (`?limit=&cursor=`, next cursor in `X-Next-Cursor`), in order.
+    public func getAll<T: Decodable>(_ path: String, as type: [T].Type) async throws -> [T] {
+        var items: [T] = []
+        var cursor: String?
+        repeat {
+            let separator = path.contains("?") ? "&" : "?"
+            let pagePath = cursor.map { path + separator + "cursor=" + $0 } ?? path
+            let (page, next) = try await requestWithHeaders(.GET, pagePath, body: nil, as: [T].self)
+            items += page
+            cursor = next["X-Next-Cursor"].first
+        } while cursor != nil
+        return items
+    }
+
     /// POSTs a JSON body to `path` and decodes the JSON answer.
     public func post<T: Decodable>(_ path: String, body: some Encodable, as type: T.Type) async throws -> T {
         let data = try JSONEncoder().encode(body)
@@ -42,6 +56,12 @@ public struct CollectorClient: Sendable {
     private struct Empty: Decodable {}
 
     private func request<T: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: T.Type) async throws -> T {
+        try await requestWithHeaders(method, path, body: body, as: type).0
+    }
+
+    private func requestWithHeaders<T: Decodable>(
+        _ method: HTTPMethod, _ path: String, body: [UInt8]?, as type: T.Type
+    ) async throws -> (T, HTTPHeaders) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -49,9 +69,9 @@ public struct CollectorClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let (status, bytes): (Int, [UInt8])
+        let (status, headers, bytes): (Int, HTTPHeaders, [UInt8])
         do {
-            (status, bytes) = try await send(request)
+            (status, headers, bytes) = try await send(request)
         } catch let error as ClientTLSError {
             throw CLIError(.unreachable, error.message)
         } catch {
@@ -63,16 +83,16 @@ public struct CollectorClient: Sendable {
             }
             throw CLIError(.collector, "collector answered \(status): \(String(decoding: bytes.prefix(500), as: UTF8.self))", httpStatus: status)
         }
-        if T.self == Empty.self { return Empty() as! T }
+        if T.self == Empty.self { return (Empty() as! T, headers) }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return (try JSONDecoder().decode(T.self, from: Data(bytes)), headers)
         } catch {
             throw CLIError(.collector, "unexpected answer from the collector: \(error)")
         }
     }
 
     /// Sends on the shared client, or on one made for the TLS files and shut down afterwards.
-    private func send(_ request: HTTPClientRequest) async throws -> (Int, [UInt8]) {
+    private func send(_ request: HTTPClientRequest) async throws -> (Int, HTTPHeaders, [UInt8]) {
         guard let tls else { return try await Self.execute(request, on: HTTPClient.shared, timeout: timeout) }
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = try tls.configuration()
@@ -87,9 +107,9 @@ public struct CollectorClient: Sendable {
         }
     }
 
-    private static func execute(_ request: HTTPClientRequest, on client: HTTPClient, timeout: TimeAmount) async throws -> (Int, [UInt8]) {
+    private static func execute(_ request: HTTPClientRequest, on client: HTTPClient, timeout: TimeAmount) async throws -> (Int, HTTPHeaders, [UInt8]) {
         let response = try await client.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 64 << 20)
-        return (Int(response.status.code), Array(buffer.readableBytesView))
+        return (Int(response.status.code), response.headers, Array(buffer.readableBytesView))
     }
 }

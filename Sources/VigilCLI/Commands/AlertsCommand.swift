@@ -28,7 +28,7 @@ struct AlertsCommand: AsyncParsableCommand {
         var query: [(String, String)] = []
         if open { query.append(("open", "true")) }
         if let since { query.append(("since", since)) }
-        let alerts = try await connection.client().get("/v1/alerts" + query.queryString, as: [AlertInfo].self)
+        let alerts = try await connection.client().getAll("/v1/alerts" + query.queryString, as: [AlertInfo].self)
         if json { return print(try JSONOutput.render(alerts)) }
         if alerts.isEmpty { return print(open ? "no open alerts" : "no alerts") }
         var table = Table("CREATED", "TYPE", "SEVERITY", "SERVICE", "DELIVERIES", "SUMMARY")

@@ -1,3 +1,4 @@
+import VigilCore
 import ArgumentParser
 import VigilWire
 
@@ -31,7 +32,7 @@ struct OutagesShow: AsyncParsableCommand {
         if json { return print(try JSONOutput.render(detail)) }
         var text = OutageTable.render([detail.outage])
         text += "\n\n\(detail.tickets.count) linked ticket\(detail.tickets.count == 1 ? "" : "s"), \(detail.openTickets) still open"
-        if !detail.organisations.isEmpty { text += "; organisations affected: \(detail.organisations.joined(separator: ", "))" }
+        if !detail.organisations.isEmpty { text += "; organisations affected: " + Escaping.terminal(detail.organisations.joined(separator: ", ")) }
         if !detail.tickets.isEmpty { text += "\n" + TicketText.table(detail.tickets) }
         print(text)
     }
@@ -71,7 +72,7 @@ struct OutagesList: AsyncParsableCommand {
         if let service { query.append(("service", service)) }
         if open { query.append(("open", "true")) }
         if let since { query.append(("since", since)) }
-        let outages = try await connection.client().get("/v1/outages" + query.queryString, as: [OutageInfo].self)
+        let outages = try await connection.client().getAll("/v1/outages" + query.queryString, as: [OutageInfo].self)
         if json {
             print(try JSONOutput.render(outages))
         } else if outages.isEmpty {

@@ -37,7 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = try connection.client()
-        let reports = try await client.get("/v1/report" + window.query.queryString, as: [SLAReportInfo].self)
+        let reports = try await client.getAll("/v1/report" + window.query.queryString, as: [SLAReportInfo].self)
         let tickets = try await client.get("/v1/report/tickets" + window.query.filter { $0.0 != "method" }.queryString, as: TicketReportInfo.self)
         switch format {
         case .table: print(ReportFormats.table(reports) + "\n\n" + TicketReportText.table(tickets))
@@ -45,7 +45,7 @@ struct ReportCommand: AsyncParsableCommand {
         case .csv: print(ReportFormats.csv(reports), terminator: "")
         case .json: print(try JSONOutput.render(FullReport(services: reports, tickets: tickets)))
         case .html:
-            let days = try await client.get("/v1/report/daily" + window.query.filter { $0.0 != "method" }.queryString, as: [ServiceDaysInfo].self)
+            let days = try await client.getAll("/v1/report/daily" + window.query.filter { $0.0 != "method" }.queryString, as: [ServiceDaysInfo].self)
             print(ReportFormats.html(reports, tickets: tickets, days: days))
         }
     }

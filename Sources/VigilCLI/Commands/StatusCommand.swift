@@ -23,7 +23,7 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let services = try await connection.client().get("/v1/services", as: [ServiceStatusInfo].self)
+        let services = try await connection.client().getAll("/v1/services", as: [ServiceStatusInfo].self)
         print(json ? try JSONOutput.render(services) : Self.render(services))
     }
 

@@ -40,6 +40,8 @@ public struct Vigil: AsyncParsableCommand {
 extension Vigil {
     /// Parses the process arguments and runs the chosen command (the executable's whole `main`).
     public static func runAsRoot() async {
+        // The quickstart runs a collector and an agent in this process: their logs carry names agents chose.
+        EscapingLogHandler.bootstrap()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -26,12 +26,24 @@ struct WindowOptions: ParsableArguments {
     @Option(help: "Counting method: time, occurrences or timeslices (default: the SLA's).")
     var method: String?
 
+    @Option(help: "Slice length for the timeslices figure: 1m, 5m (default: the SLA's, else 1m).")
+    var timeslice: String?
+
+    @Option(help: "A slice is bad when more than this percent of its known time is down (default: the SLA's, else 0).")
+    var badAbove: String?
+
+    @Option(help: "What time with no data counts as: exclude, up or down (default: the SLA's).")
+    var unknown: String?
+
     func validate() throws {
         let given = [window ?? last, month, quarter, year, from].compactMap { $0 }
         if given.count > 1 { throw ValidationError("give one of --window, --month, --quarter, --year or --from/--to") }
         if to != nil && from == nil { throw ValidationError("--to needs --from") }
         if let method, !["time", "occurrences", "timeslices"].contains(method) {
             throw ValidationError("--method must be time, occurrences or timeslices")
+        }
+        if let unknown, !["exclude", "up", "down"].contains(unknown) {
+            throw ValidationError("--unknown must be exclude, up or down")
         }
     }
 
@@ -45,6 +57,9 @@ struct WindowOptions: ParsableArguments {
         if let from { items.append(("from", from)) }
         if let to { items.append(("to", to)) }
         if let method { items.append(("method", method)) }
+        if let timeslice { items.append(("timeslice", timeslice)) }
+        if let badAbove { items.append(("bad_above", badAbove)) }
+        if let unknown { items.append(("unknown", unknown)) }
         return items
     }
 }

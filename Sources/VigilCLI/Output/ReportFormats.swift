@@ -1,3 +1,4 @@
+import VigilCore
 import Foundation
 import VigilWire
 
@@ -33,7 +34,7 @@ enum ReportFormats {
         var lines = ["| " + headers.map { $0.replacingUnderscores() }.joined(separator: " | ") + " |"]
         lines.append("|" + headers.map { _ in " --- |" }.joined())
         for report in reports {
-            lines.append("| " + cells(report).map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append("| " + cells(report).map(Escaping.markdownCell).joined(separator: " | ") + " |")
         }
         let outages = reports.flatMap(\.outages)
         if !outages.isEmpty {
@@ -41,7 +42,11 @@ enum ReportFormats {
             lines.append("| outage | start | end | counted downtime | locations | first error |")
             lines.append("| --- | --- | --- | --- | --- | --- |")
             for outage in outages {
-                lines.append("| \(outage.id) | \(outage.start) | \(outage.end ?? "ongoing") | \(Format.duration(seconds: outage.eligibleDownSeconds)) | \(outage.locations.joined(separator: ", ")) | \(outage.firstMessage.replacingOccurrences(of: "|", with: "\\|")) |")
+                let cells = [
+                    outage.id, outage.start, outage.end ?? "ongoing", Format.duration(seconds: outage.eligibleDownSeconds),
+                    outage.locations.joined(separator: ", "), outage.firstMessage,
+                ]
+                lines.append("| " + cells.map(Escaping.markdownCell).joined(separator: " | ") + " |")
             }
         }
         return lines.joined(separator: "\n")
@@ -55,34 +60,28 @@ enum ReportFormats {
             "longest_outage_seconds", "mttr_seconds", "mtbf_seconds", "budget_remaining", "budget_unit", "p50_ms", "p95_ms",
             "p99_ms", "credit_percent",
         ]
-        var text = columns.joined(separator: ",") + "\r\n"
-        func n(_ value: Double?) -> String { value.map { "\($0)" } ?? "" }
+        var csv = columns.joined(separator: ",") + "\r\n"
+        func n(_ value: Double?) -> String { value.map(Escaping.csvNumber) ?? "" }
+        let text = Escaping.csvText
         for r in reports {
             let row: [String] = [
-                r.service, r.window, r.from, r.to, r.method, n(r.targetPercent), n(r.availability), r.met.map { "\($0)" } ?? "",
+                text(r.service), text(r.window), text(r.from), text(r.to), text(r.method), n(r.targetPercent), n(r.availability),
+                r.met.map { "\($0)" } ?? "",
                 n(r.upSeconds), n(r.downSeconds), n(r.unknownSeconds), n(r.maintenanceSeconds), n(r.eligibleSeconds),
                 n(r.coverage), "\(r.outageCount)", n(r.totalDowntimeSeconds), n(r.longestOutageSeconds), n(r.mttrSeconds),
-                n(r.mtbfSeconds), n(r.errorBudget?.remaining), r.errorBudget?.unit ?? "", n(r.latency.p50Ms), n(r.latency.p95Ms),
+                n(r.mtbfSeconds), n(r.errorBudget?.remaining), text(r.errorBudget?.unit ?? ""), n(r.latency.p50Ms), n(r.latency.p95Ms),
                 n(r.latency.p99Ms), n(r.creditPercent),
             ]
-            text += row.map(quote).joined(separator: ",") + "\r\n"
+            csv += row.joined(separator: ",") + "\r\n"
         }
-        return text
-    }
-
-    static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return csv
     }
 
     /// A self-contained HTML page: the summary table, then per service a chart of availability per day
     /// against its target, its outages with the tickets linked to each, and its credit; then the ticket
     /// SLA tables.
     static func html(_ reports: [SLAReportInfo], tickets: TicketReportInfo? = nil, days: [ServiceDaysInfo] = []) -> String {
-        func esc(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let esc = Escaping.html
         var body = "<table><thead><tr>" + headers.map { "<th>\(esc($0.replacingUnderscores()))</th>" }.joined() + "</tr></thead><tbody>"
         for report in reports {
             let missed = report.met == false ? " class=\"missed\"" : ""

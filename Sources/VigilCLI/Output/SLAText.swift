@@ -1,3 +1,4 @@
+import VigilCore
 import VigilWire
 
 /// The human form of one service's SLA figures.
@@ -40,7 +41,7 @@ enum SLAText {
             lines.append(("credit", "none"))
         }
         lines.append(("checks", "\(r.checks)"))
-        var text = lines.map { $0.0.padding(14) + $0.1 }.joined(separator: "\n")
+        var text = lines.map { $0.0.padding(14) + Escaping.terminal($0.1) }.joined(separator: "\n")
         if !r.outages.isEmpty {
             text += "\n\nOutages\n" + OutageTable.render(r.outages)
         }

@@ -1,3 +1,4 @@
+import VigilCore
 import Foundation
 
 /// A plain text table with aligned columns, for human output.
@@ -20,7 +21,11 @@ struct Table {
         rows.append(cells)
     }
 
+    /// The table as text. Every cell goes through `Escaping.terminal` here, the one place a table
+    /// meets the terminal, so no cell can carry a control or start a row of its own.
     func render() -> String {
+        let headers = headers.map(Escaping.terminal)
+        let rows = rows.map { $0.map(Escaping.terminal) }
         var widths = headers.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {

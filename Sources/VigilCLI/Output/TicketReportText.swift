@@ -1,3 +1,4 @@
+import VigilCore
 import Foundation
 import VigilWire
 
@@ -26,11 +27,11 @@ enum TicketReportText {
 
     static func table(_ r: TicketReportInfo) -> String {
         let (priorities, breaches, outages) = rows(r)
-        var parts = ["Tickets created \(r.from) → \(r.to): \(r.tickets)"]
+        var parts = [Escaping.terminal("Tickets created \(r.from) → \(r.to): \(r.tickets)")]
         var table = Table(priorityHeaders)
         table.rows = priorities
         if !priorities.isEmpty { parts.append(table.render()) }
-        parts.append("Satisfaction: \(satisfaction(r.satisfaction))" + (r.satisfactionPeriod.map { "\n  over \($0.period ?? "the period"): \(satisfaction($0))" } ?? ""))
+        parts.append("Satisfaction: \(satisfaction(r.satisfaction))" + (r.satisfactionPeriod.map { "\n  over \(Escaping.terminal($0.period ?? "the period")): \(satisfaction($0))" } ?? ""))
         if !breaches.isEmpty {
             var breachTable = Table(breachHeaders)
             breachTable.rows = breaches
@@ -42,20 +43,20 @@ enum TicketReportText {
             parts.append("Tickets per outage\n" + outageTable.render())
         }
         for surge in r.surges {
-            parts.append("Ticket surge: \(surge.tag) — \(surge.recent) new tickets \(surge.from) → \(surge.to) (baseline \(Format.fixed(surge.baselinePerWindow, digits: 2)))")
+            parts.append(Escaping.terminal("Ticket surge: \(surge.tag) — \(surge.recent) new tickets \(surge.from) → \(surge.to) (baseline \(Format.fixed(surge.baselinePerWindow, digits: 2)))"))
         }
         return parts.joined(separator: "\n\n")
     }
 
     static func markdownTable(_ headers: [String], _ rows: [[String]]) -> String {
         var lines = ["| " + headers.map { $0.lowercased() }.joined(separator: " | ") + " |", "|" + headers.map { _ in " --- |" }.joined()]
-        lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+        lines += rows.map { "| " + $0.map(Escaping.markdownCell).joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n")
     }
 
     static func markdown(_ r: TicketReportInfo) -> String {
         let (priorities, breaches, outages) = rows(r)
-        var parts = ["**Tickets** created \(r.from) → \(r.to): \(r.tickets)"]
+        var parts = ["**Tickets** created \(Escaping.markdownCell(r.from)) → \(Escaping.markdownCell(r.to)): \(r.tickets)"]
         if !priorities.isEmpty { parts.append(markdownTable(priorityHeaders, priorities)) }
         parts.append("**Satisfaction:** \(satisfaction(r.satisfaction))")
         if !breaches.isEmpty { parts.append("**Breaches**\n\n" + markdownTable(breachHeaders, breaches)) }

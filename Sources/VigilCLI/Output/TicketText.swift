@@ -1,3 +1,4 @@
+import VigilCore
 import VigilWire
 
 /// Human forms of tickets.
@@ -33,7 +34,7 @@ enum TicketText {
             "first reply   \(ticket.firstReplyAt ?? "none yet")",
             "satisfaction  \(ticket.satisfaction ?? "not rated")",
             "outage        \(ticket.outage.map { "\($0.id) (\($0.service), \($0.start) → \($0.end ?? "ongoing"))" } ?? "none linked")",
-        ]
+        ].map(Escaping.terminal)
         var clocks = Table("CLOCK", "STATE", "TARGET", "ELAPSED", "REMAINING", "DUE", "STOPPED", "CALENDAR")
         for clock in ticket.clocks {
             clocks.add(

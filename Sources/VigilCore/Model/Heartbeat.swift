@@ -12,6 +12,11 @@ public struct Heartbeat: Sendable, Hashable {
     public var code: Int32
     /// A short human message (`status 503`, `connect refused`); empty when all is well.
     public var message: String
+    /// How far the agent's stamping clock had been re-anchored to the wall clock since it started when
+    /// this heartbeat was stamped: the sum of the clock steps it saw (negative when the wall clock was set
+    /// back). `timestampMs − clockAdjustMs` is the time on the agent's monotonic clock; the collector uses
+    /// it when the wall clock was set back, so a backwards step cannot move data into the past (issue 18).
+    public var clockAdjustMs: Int64
 
     public init(
         check: UInt32,
@@ -19,7 +24,8 @@ public struct Heartbeat: Sendable, Hashable {
         status: CheckStatus,
         latencyUs: UInt32 = 0,
         code: Int32 = 0,
-        message: String = ""
+        message: String = "",
+        clockAdjustMs: Int64 = 0
     ) {
         self.check = check
         self.timestampMs = timestampMs
@@ -27,5 +33,6 @@ public struct Heartbeat: Sendable, Hashable {
         self.latencyUs = latencyUs
         self.code = code
         self.message = message
+        self.clockAdjustMs = clockAdjustMs
     }
 }

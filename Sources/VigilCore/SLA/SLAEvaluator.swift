@@ -98,17 +98,17 @@ public struct SLAEvaluator: Sendable {
         var byMethod: [String: Double] = [:]
         if up + down > 0 { byMethod["time"] = Double(up) / Double(up + down) }
         if let probes, probes.total > 0 { byMethod["occurrences"] = Double(probes.good) / Double(probes.total) }
-        if let timeslices, timeslices.counted > 0 { byMethod["timeslices"] = Double(timeslices.good) / Double(timeslices.counted) }
-        let (good, all, unit, unitMs): (Int64, Int64, String, Double)
+        if timeslices.counted > 0 { byMethod["timeslices"] = Double(timeslices.good) / Double(timeslices.counted) }
+        let (good, all, unit, unitMs): (Int64, Int64, String, Int64)
         switch policy.method {
         case .time: (good, all, unit, unitMs) = (up, up + down, "seconds", 1_000)
         case .occurrences: (good, all, unit, unitMs) = (probes?.good ?? 0, probes?.total ?? 0, "probes", 1)
-        case .timeslices: (good, all, unit, unitMs) = (timeslices?.good ?? 0, timeslices?.counted ?? 0, "slices", 1)
+        case .timeslices: (good, all, unit, unitMs) = (timeslices.good, timeslices.counted, "slices", 1)
         }
         let availability = all > 0 ? Double(good) / Double(all) : nil
 
         var met: Bool?
-        var missedBy: Double?
+        var missedBy: ExactRatio?
         var budget: ErrorBudget?
         var credit: CreditTier?
         if all > 0 {
@@ -116,13 +116,16 @@ public struct SLAEvaluator: Sendable {
         }
         if let target = policy.target, all > 0 {
             met = !target.isGreaterThan(ratioOf: good, to: all)
-            if met == false, let availability { missedBy = (target.fraction - availability) * 100 }
-            let scale = policy.method == .time ? unitMs : 1
-            let total = Double(all) * (1 - target.fraction) / scale
-            let consumed = Double(all - good) / scale
+            // (ppm / 10⁶ − good / all) × 100 points = (ppm · all − good · 10⁶) / (all · 10⁴).
+            if met == false {
+                missedBy = ExactRatio(Int128(target.ppm) * Int128(all) - Int128(good) * 1_000_000, over: Int128(all) * 10_000)
+            }
+            // Units are ms under the time method, shown in seconds.
+            let scale: Int128 = policy.method == .time ? Int128(unitMs) : 1
             budget = ErrorBudget(
-                unit: unit, total: total, consumed: consumed, remaining: total - consumed,
-                remainingRatio: total > 0 ? (total - consumed) / total : nil
+                unit: unit,
+                total: ExactRatio(Int128(all) * Int128(1_000_000 - target.ppm), over: 1_000_000 * scale),
+                consumed: ExactRatio(Int128(all - good), over: scale)
             )
         }
 
@@ -131,9 +134,7 @@ public struct SLAEvaluator: Sendable {
                 let range = TimeRange(startMs: evaluated.endMs - width, endMs: evaluated.endMs)
                 let part = Totals(segments: segments, eligible: Self.eligible(in: range, calendar: policy.calendar, maintenance: maintenance))
                 let (u, d) = part.counted(policy.unknownPolicy)
-                let rate = u + d > 0 && target.ppm < 1_000_000
-                    ? (Double(d) / Double(u + d)) / (1 - target.fraction) : nil
-                return BurnRate(windowMs: width, rate: rate)
+                return BurnRate(windowMs: width, exactRate: BurnRateAlerts.rate(down: d, known: u + d, target: target))
             }
         } ?? []
 
@@ -147,7 +148,7 @@ public struct SLAEvaluator: Sendable {
             eligibleMs: RangeSet.total(eligible),
             good: good, counted: all, availability: availability, availabilityByMethod: byMethod,
             coverage: totals.eligible > 0 ? Double(totals.up + totals.down) / Double(totals.eligible) : nil,
-            met: met, missedByPoints: missedBy, budget: budget, burnRates: burnRates,
+            met: met, exactMissedByPoints: missedBy, budget: budget, burnRates: burnRates,
             outages: outages, outageCount: counted.count, totalDowntimeMs: downtime,
             longestOutageMs: counted.map(\.eligibleDownMs).max(),
             mttrMs: counted.isEmpty ? nil : downtime / Int64(counted.count),

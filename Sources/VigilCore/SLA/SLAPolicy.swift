@@ -19,6 +19,20 @@ public enum SLAMethod: Sendable, Hashable {
     }
 }
 
+/// How the `timeslices` method cuts time: slices of `lengthMs`, bad when their down share of known time
+/// is above `badAbove`.
+public struct Timeslicing: Sendable, Hashable {
+    /// Slice length in ms. Default 1 minute.
+    public var lengthMs: Int64
+    /// A slice is bad when down / known time in it is above this. Default 0 %: any down time.
+    public var badAbove: Percentage
+
+    public init(lengthMs: Int64 = 60_000, badAbove: Percentage = Percentage(ppm: 0)) {
+        self.lengthMs = lengthMs
+        self.badAbove = badAbove
+    }
+}
+
 /// What unknown time (no data) counts as.
 public enum UnknownPolicy: String, Sendable, Hashable, CaseIterable {
     /// Left out of availability, reported as coverage (the default).
@@ -108,6 +122,9 @@ public struct ServicePolicy: Sendable {
     public var calendar: BusinessCalendar = .alwaysOpen
     /// How availability is counted. Default `time`.
     public var method: SLAMethod = .time
+    /// The slices the `timeslices` figure is counted in when ``method`` is not `timeslices` (it is
+    /// reported under every method): length and bad share. Default 1 minute, bad above 0 %.
+    public var timeslice = Timeslicing()
     /// What unknown time counts as. Default `exclude`.
     public var unknownPolicy: UnknownPolicy = .exclude
     /// The latency objective, if any.

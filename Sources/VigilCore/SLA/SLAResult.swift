@@ -1,23 +1,47 @@
-/// The error budget in the units of the SLA's method.
+/// The error budget in the units of the SLA's method, held exactly (issue 18): the budget of a 30-day
+/// month at 99.9 % is 2592 s, not 2592.0000000000023, and what remains at the target is 0.
 public struct ErrorBudget: Sendable, Hashable {
     /// `seconds` (time method), `probes` (occurrences) or `slices` (timeslices).
     public var unit: String
     /// Budget = (1 − target) × counted units.
-    public var total: Double
+    public var exactTotal: ExactRatio
     /// Bad units so far.
-    public var consumed: Double
+    public var exactConsumed: ExactRatio
+
+    public init(unit: String, total: ExactRatio, consumed: ExactRatio) {
+        self.unit = unit
+        exactTotal = total
+        exactConsumed = consumed
+    }
+
     /// total − consumed (negative when overspent).
-    public var remaining: Double
+    public var exactRemaining: ExactRatio { exactTotal - exactConsumed }
     /// remaining / total (`nil` when the budget is zero).
-    public var remainingRatio: Double?
+    public var exactRemainingRatio: ExactRatio? { exactTotal == .zero ? nil : exactRemaining / exactTotal }
+
+    /// The budget, as printed.
+    public var total: Double { exactTotal.double }
+    /// Bad units so far, as printed.
+    public var consumed: Double { exactConsumed.double }
+    /// total − consumed, as printed.
+    public var remaining: Double { exactRemaining.double }
+    /// remaining / total, as printed.
+    public var remainingRatio: Double? { exactRemainingRatio?.double }
 }
 
 /// A burn rate over one look-back window (DESIGN §5): error ratio / (1 − target).
 public struct BurnRate: Sendable, Hashable {
     /// The look-back window in ms (1h, 6h, 1d, 3d).
     public var windowMs: Int64
-    /// The rate; `nil` when nothing is known in the window.
-    public var rate: Double?
+    /// The exact rate; `nil` when nothing is known in the window or the target is 100 %.
+    public var exactRate: ExactRatio?
+    /// The rate, as printed.
+    public var rate: Double? { exactRate?.double }
+
+    public init(windowMs: Int64, exactRate: ExactRatio?) {
+        self.windowMs = windowMs
+        self.exactRate = exactRate
+    }
 }
 
 /// Latency figures from the rollups' histograms.
@@ -89,8 +113,10 @@ public struct SLAResult: Sendable {
     public var coverage: Double?
     /// Whether the target is met; `nil` without a target or data.
     public var met: Bool?
-    /// target − availability in percentage points when missed.
-    public var missedByPoints: Double?
+    /// target − availability in percentage points when missed, exactly.
+    public var exactMissedByPoints: ExactRatio?
+    /// target − availability in percentage points when missed, as printed.
+    public var missedByPoints: Double? { exactMissedByPoints?.double }
     public var budget: ErrorBudget?
     public var burnRates: [BurnRate]
 

@@ -1,11 +1,19 @@
 extension ServicePolicy {
-    /// Good and counted slices under the `timeslices` method; `nil` for other methods.
+    /// The slicing the `timeslices` figure uses: the method's own when the SLA counts by slices, else
+    /// ``timeslice`` (1 minute, bad above 0 % unless configured).
+    public var effectiveTimeslicing: Timeslicing {
+        if case .timeslices(let length, let badAbove) = method { return Timeslicing(lengthMs: length, badAbove: badAbove) }
+        return timeslice
+    }
+
+    /// Good and counted slices, under ``effectiveTimeslicing`` and the unknown policy.
     ///
     /// Slices are aligned to multiples of their length since the epoch (UTC minutes for `1m`). Only the
     /// eligible part of a slice counts. A slice with no known time is unknown and follows the unknown
     /// policy; otherwise it is bad when down / known time in it is above `badAbove`.
-    func timesliceFigures(segments: [ServiceTimeline.Segment], eligible: [TimeRange]) -> (good: Int64, counted: Int64)? {
-        guard case .timeslices(let length, let badAbove) = method else { return nil }
+    func timesliceFigures(segments: [ServiceTimeline.Segment], eligible: [TimeRange]) -> (good: Int64, counted: Int64) {
+        let length = effectiveTimeslicing.lengthMs
+        let badAbove = effectiveTimeslicing.badAbove
         let known = RangeSet.intersection(
             RangeSet.normalized(segments.filter { $0.status != .unknown }.map(\.range)), eligible
         )

@@ -47,6 +47,17 @@ public enum RangeSet {
     }
 
     /// Total milliseconds in normalized `ranges`.
+    /// Whether `ms` is inside a sorted, non-overlapping list (binary search).
+    public static func contains(_ ranges: [TimeRange], _ ms: Int64) -> Bool {
+        var low = 0
+        var high = ranges.count
+        while low < high {
+            let mid = (low + high) / 2
+            if ranges[mid].endMs <= ms { low = mid + 1 } else { high = mid }
+        }
+        return low < ranges.count && ranges[low].startMs <= ms
+    }
+
     public static func total(_ ranges: [TimeRange]) -> Int64 {
         ranges.reduce(0) { $0 + $1.durationMs }
     }

@@ -137,11 +137,22 @@ public struct AgentInfo: Codable, Sendable, Hashable {
     public var lagSeconds: Double?
     /// Whether its token was revoked; absent from collectors before revocation existed.
     public var revoked: Bool?
+    /// Its clock minus the collector's when its last batch arrived; absent when it did not say.
+    public var clockOffsetSeconds: Double?
+    /// The sum of the wall-clock steps its stamping clock re-anchored on (negative: set back); absent
+    /// when its heartbeats never carried one.
+    public var clockStepSeconds: Double?
+    /// The services it may report (names or globs); absent for any.
+    public var services: [String]?
 
     public init(
         name: String, createdAt: String, lastSeen: String?, version: String?, sessionID: String?, batches: Int64,
-        heartbeats: Int64, dropped: Int64, lastHeartbeat: String?, lagSeconds: Double?, revoked: Bool? = nil
+        heartbeats: Int64, dropped: Int64, lastHeartbeat: String?, lagSeconds: Double?, revoked: Bool? = nil,
+        clockOffsetSeconds: Double? = nil, clockStepSeconds: Double? = nil, services: [String]? = nil
     ) {
+        self.services = services
+        self.clockOffsetSeconds = clockOffsetSeconds
+        self.clockStepSeconds = clockStepSeconds
         self.name = name
         self.createdAt = createdAt
         self.lastSeen = lastSeen
@@ -156,11 +167,13 @@ public struct AgentInfo: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, batches, heartbeats, dropped, revoked
+        case name, version, batches, heartbeats, dropped, revoked, services
         case createdAt = "created_at"
         case lastSeen = "last_seen"
         case sessionID = "session_id"
         case lastHeartbeat = "last_heartbeat"
+        case clockOffsetSeconds = "clock_offset_seconds"
+        case clockStepSeconds = "clock_step_seconds"
         case lagSeconds = "lag_seconds"
     }
 }
@@ -170,10 +183,21 @@ public struct AgentCreateRequest: Codable, Sendable, Hashable {
     public var name: String
     /// When the name is taken: give that agent a new token (the old one stops working) instead of 409.
     public var replace: Bool?
-    public init(name: String, replace: Bool? = nil) {
+    /// The services it may report: names or globs (`web-*`); absent for any. With `replace`, a new scope
+    /// for the agent; absent keeps its scope.
+    public var services: [String]?
+    public init(name: String, replace: Bool? = nil, services: [String]? = nil) {
         self.name = name
         self.replace = replace
+        self.services = services
     }
+}
+
+/// `POST /v1/agents/{name}/scope` body: the services the agent may report (names or globs), or
+/// `null` for any.
+public struct AgentScopeRequest: Codable, Sendable, Hashable {
+    public var services: [String]?
+    public init(services: [String]?) { self.services = services }
 }
 
 /// `POST /v1/agents` answer; the token is shown this once and stored only hashed.

@@ -121,6 +121,7 @@ private struct JSONHeartbeat: Codable {
     var latency_us: UInt32?
     var code: Int32?
     var message: String?
+    var clock_adjust_ms: Int64?
 
     init(_ heartbeat: Heartbeat) {
         check = heartbeat.check
@@ -129,12 +130,13 @@ private struct JSONHeartbeat: Codable {
         latency_us = heartbeat.latencyUs
         code = heartbeat.code
         message = heartbeat.message
+        clock_adjust_ms = heartbeat.clockAdjustMs == 0 ? nil : heartbeat.clockAdjustMs
     }
 
     var heartbeat: Heartbeat {
         Heartbeat(
             check: check, timestampMs: ts_ms, status: status.value,
-            latencyUs: latency_us ?? 0, code: code ?? 0, message: message ?? ""
+            latencyUs: latency_us ?? 0, code: code ?? 0, message: message ?? "", clockAdjustMs: clock_adjust_ms ?? 0
         )
     }
 }

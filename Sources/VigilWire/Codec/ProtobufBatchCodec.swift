@@ -36,6 +36,7 @@ public enum ProtobufBatchCodec {
             wire.latencyUs = heartbeat.latencyUs
             wire.code = heartbeat.code
             wire.message = heartbeat.message
+            wire.clockAdjustMs = heartbeat.clockAdjustMs
             return wire
         }
         // Serialising a message built from valid Swift values cannot fail.
@@ -68,7 +69,7 @@ public enum ProtobufBatchCodec {
             }
             heartbeats.append(Heartbeat(
                 check: wire.check, timestampMs: timestamp, status: status,
-                latencyUs: wire.latencyUs, code: wire.code, message: wire.message
+                latencyUs: wire.latencyUs, code: wire.code, message: wire.message, clockAdjustMs: wire.clockAdjustMs
             ))
         }
         return Batch(

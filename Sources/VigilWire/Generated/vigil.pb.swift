@@ -140,6 +140,10 @@ public nonisolated struct Vigil_Wire_V1_Heartbeat: Sendable {
 
   public var message: String = String()
 
+  /// The sum of the clock steps the agent's stamping clock was re-anchored by since the agent started
+  /// (negative when the wall clock was set back); 0, and so absent, normally.
+  public var clockAdjustMs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -275,7 +279,7 @@ nonisolated extension Vigil_Wire_V1_Check: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Vigil_Wire_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}check\0\u{3}ts_delta_ms\0\u{1}status\0\u{3}latency_us\0\u{1}code\0\u{1}message\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}check\0\u{3}ts_delta_ms\0\u{1}status\0\u{3}latency_us\0\u{1}code\0\u{1}message\0\u{3}clock_adjust_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -289,6 +293,7 @@ nonisolated extension Vigil_Wire_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.latencyUs) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.code) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      case 7: try { try decoder.decodeSingularSInt64Field(value: &self.clockAdjustMs) }()
       default: break
       }
     }
@@ -313,6 +318,9 @@ nonisolated extension Vigil_Wire_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
     if !self.message.isEmpty {
       try visitor.visitSingularStringField(value: self.message, fieldNumber: 6)
     }
+    if self.clockAdjustMs != 0 {
+      try visitor.visitSingularSInt64Field(value: self.clockAdjustMs, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -323,6 +331,7 @@ nonisolated extension Vigil_Wire_V1_Heartbeat: SwiftProtobuf.Message, SwiftProto
     if lhs.latencyUs != rhs.latencyUs {return false}
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
+    if lhs.clockAdjustMs != rhs.clockAdjustMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -84,6 +84,35 @@ struct StoreRecordsConformanceTests {
         }
     }
 
+    @Test("alerts page newest first through ties in creation time: every alert once, in order", arguments: StoreEngine.available)
+    func alertPages(engine: StoreEngine) async throws {
+        try await withTestStore(engine) { store in
+            // 23 alerts over 8 creation instants: ties are broken by id, as the order says.
+            var expected: [AlertPosition] = []
+            for index in 0..<23 {
+                let created = Int64(100 + (index % 8) * 10)
+                let alert = StoredAlert(dedupeKey: "k\(index)", type: "outage.opened", severity: "page", service: "web", occurredMs: created, body: "{}")
+                let id = try #require(try await store.enqueueAlert(alert, hooks: [], nowMs: created))
+                expected.append(AlertPosition(createdMs: created, id: id))
+            }
+            expected.sort { ($0.createdMs, $0.id) > ($1.createdMs, $1.id) }
+            for size in [1, 4, 7, 23, 50] {
+                var seen: [AlertPosition] = []
+                var before: AlertPosition?
+                while true {
+                    let page = try await store.alerts(sinceMs: 0, limit: size, before: before)
+                    seen += page.map { AlertPosition(createdMs: $0.createdMs, id: $0.id) }
+                    guard page.count == size, let last = page.last else { break }
+                    before = AlertPosition(createdMs: last.createdMs, id: last.id)
+                }
+                #expect(seen == expected, "pages of \(size)")
+            }
+            // `since` still bounds every page.
+            let recent = try await store.alerts(sinceMs: 160, limit: 5, before: AlertPosition(createdMs: 170, id: Int64.max))
+            #expect(recent.map(\.createdMs) == [170, 170, 160, 160, 160])
+        }
+    }
+
     @Test("alert episodes and silences", arguments: StoreEngine.available)
     func episodesAndSilences(engine: StoreEngine) async throws {
         try await withTestStore(engine) { store in

@@ -46,7 +46,7 @@ struct BurnRateAlertTests {
         let now = start + 3 * day
         let firing = BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: segments(until: now, down: down), nowMs: now, target: target, eligible: always)
         #expect(firing.map(\.rule.name) == ["ticket 3d/6h"])
-        #expect(abs(firing[0].longRate - 2) < 1e-9)
+        #expect(firing[0].longRate == 2)
     }
 
     @Test("a single blip raises nothing: unconfirmed, it counts as up")
@@ -66,9 +66,9 @@ struct BurnRateAlertTests {
 
     @Test("factors scale with the SLA period")
     func scaling() {
-        #expect(BurnRateAlerts.rules(for: .month).map(\.factor) == [14.4, 6, 3, 1])
-        let quarter = BurnRateAlerts.rules(for: .quarter).map(\.factor)
-        #expect(zip(quarter, [43.2, 18, 9, 3]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(BurnRateAlerts.rules(for: .month).map(\.factor) == [ExactRatio(decimal: "14.4")!, 6, 3, 1])
+        // A quarter is three 30-day months: 3 × 14.4 = 43.2 exactly.
+        #expect(BurnRateAlerts.rules(for: .quarter).map(\.factor) == [ExactRatio(decimal: "43.2")!, 18, 9, 3])
     }
 
     @Test("a rule needs its short window's worth of data: seconds of history do not page")
@@ -87,5 +87,21 @@ struct BurnRateAlertTests {
             ServiceTimeline.Segment(status: .down, range: TimeRange(startMs: start + 180_000, endMs: later)),
         ]
         #expect(BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: longer, nowMs: later, target: target, eligible: always).map(\.rule.name) == ["page 1h/5m"])
+    }
+
+    @Test("a rule fires strictly above its factor, never at it, and the rate is exact", arguments: [Int64(-1), 0, 1])
+    func exactThreshold(offsetMs: Int64) {
+        // 99.99 %: the page rule 1h/5m fires above 14.4×. Down (5 184 + offset) ms at the end of an hour
+        // of history: the hour's rate is (5 184 + offset) / 3 600 000 / 0.0001 = (5 184 + offset) / 360,
+        // exactly 14.4 at offset 0; the last 5 minutes burn at (5 184 + offset) / 30 ≫ 14.4.
+        let strict = Percentage("99.99")!
+        let now = start + 3 * day
+        let downMs = 5_184 + offsetMs
+        let history = segments(until: now, down: [TimeRange(startMs: now - downMs, endMs: now)])
+        let rate = BurnRateAlerts.rate(segments: history, over: hour, nowMs: now, target: strict, eligible: always)
+        #expect(rate == ExactRatio(Int128(downMs), over: 360))
+        #expect(offsetMs != 0 || rate?.double == 14.4)
+        let firing = BurnRateAlerts.firing(BurnRateAlerts.thirtyDayRules, segments: history, nowMs: now, target: strict, eligible: always)
+        #expect(firing.map(\.rule.name).contains("page 1h/5m") == (offsetMs > 0))
     }
 }

@@ -127,6 +127,29 @@ enum PostgresMigrations {
             // Operator tokens made before scopes existed were all admin tokens.
             "ALTER TABLE admin_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'",
         ]),
+        Migration(version: 4, name: "agent clocks", sql: [
+            // Each agent's clock as the collector sees it (issue 18).
+            "ALTER TABLE agents ADD COLUMN clock_offset_ms BIGINT",
+            "ALTER TABLE agents ADD COLUMN clock_adjust_ms BIGINT",
+        ]),
+        Migration(version: 5, name: "raw batch minutes", sql: [
+            // Exact counts over partial minutes read raw batches back (issue 18).
+            "ALTER TABLE raw_batches ADD COLUMN oldest_accepted_ms BIGINT",
+            "ALTER TABLE raw_batches ADD COLUMN newest_accepted_ms BIGINT",
+            "ALTER TABLE raw_batches ADD COLUMN minutes_indexed BOOLEAN NOT NULL DEFAULT false",
+            """
+            CREATE TABLE raw_batch_minutes (
+                minute_ms BIGINT NOT NULL, agent_id BIGINT NOT NULL, session_id TEXT NOT NULL, seq BIGINT NOT NULL,
+                PRIMARY KEY (minute_ms, agent_id, session_id, seq)
+            )
+            """,
+            "CREATE INDEX raw_batches_unindexed ON raw_batches (agent_id, session_id, seq) WHERE NOT minutes_indexed",
+        ]),
+        Migration(version: 6, name: "agent scopes", sql: [
+            // Which services an agent may report (issue 19), and the checks refused for it per raw batch.
+            "ALTER TABLE agents ADD COLUMN service_scope TEXT",
+            "ALTER TABLE raw_batches ADD COLUMN refused_checks TEXT",
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -68,7 +68,9 @@ extension PostgresSettings {
         let configuration = try connectionConfiguration()
         let name = displayName
         do {
-            return try await withDeadline(ms: connectTimeoutMs, "a connection to \(name)") {
+            return try await withDeadline(ms: connectTimeoutMs, "a connection to \(name)", late: { connection in
+                Task { try? await connection.close() }
+            }) {
                 try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             }
         } catch {

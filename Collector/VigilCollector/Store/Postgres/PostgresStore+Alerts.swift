@@ -60,13 +60,17 @@ extension PostgresStore {
             """)
     }
 
-    public func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord] {
+    public func alerts(sinceMs: Int64, limit: Int, before: AlertPosition?) async throws -> [AlertRecord] {
         try await withConnection("reading alerts") { connection, logger in
             var records: [AlertRecord] = []
             var index: [Int64: Int] = [:]
+            let all = before == nil
+            let beforeMs = before?.createdMs ?? 0
+            let beforeID = before?.id ?? 0
             let rows = try await connection.query("""
                 SELECT id, dedupe_key, type, severity, service, occurred_ms, body, created_ms, silenced_by FROM alerts
-                WHERE created_ms >= \(sinceMs) ORDER BY created_ms DESC, id DESC LIMIT \(Int64(limit))
+                WHERE created_ms >= \(sinceMs) AND (\(all) OR created_ms < \(beforeMs) OR (created_ms = \(beforeMs) AND id < \(beforeID)))
+                ORDER BY created_ms DESC, id DESC LIMIT \(Int64(limit))
                 """, logger: logger)
             for try await (id, key, type, severity, service, occurred, body, created, silencedBy) in rows.decode(
                 (Int64, String, String, String, String?, Int64, String, Int64, String?).self

@@ -35,7 +35,7 @@ extension PostgresStore {
         for id in checkIDs {
             let beats = plan.perCheck[id]!
             latest.append((id, beats[beats.count - 1]))
-            guard let fold = IntervalFold(runs: runs[id] ?? [], heartbeats: beats, staleAfterMs: plan.staleAfter[id]!) else { continue }
+            guard let fold = IntervalFold(runs: runs[id] ?? [], heartbeats: beats, staleAfterMs: plan.staleAfter[id]!, intervalMs: plan.interval[id]) else { continue }
             removed += fold.removed.map { (id, $0.startMs) }
             added += fold.added.map { (id, $0) }
         }

@@ -21,23 +21,67 @@ extension PostgresStore {
                 """, logger: logger).collect()
             if !seen.isEmpty { return IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false) }
 
+            if let limits = input.limits, !batch.checks.isEmpty {
+                try await Self.enforce(limits, connection, input, logger: logger)
+            }
             try await Self.upsertChecks(connection, batch.checks, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs, logger: logger)
             let plan = IngestPlan(input, sessionChecks: try await Self.sessionChecks(connection, agentID: input.agentID, sessionID: batch.sessionID, logger: logger))
             try await Self.fold(connection, plan, logger: logger)
             try await Self.writeRollups(connection, plan.rollups, logger: logger)
             try await connection.query("""
                 WITH stored AS (
-                    INSERT INTO raw_batches (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted)
+                    INSERT INTO raw_batches (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted,
+                        oldest_accepted_ms, newest_accepted_ms, minutes_indexed, refused_checks)
                     VALUES (\(input.agentID), \(batch.sessionID), \(seq), \(input.receivedMs), \(input.contentType), \(input.contentEncoding),
-                        \(ByteBuffer(bytes: input.rawBody)), \(Int64(batch.heartbeats.count)), \(Int64(plan.accepted)))
+                        \(ByteBuffer(bytes: input.rawBody)), \(Int64(batch.heartbeats.count)), \(Int64(plan.accepted)),
+                        \(input.oldestAcceptedMs), \(input.newestAcceptedMs), true, \(plan.refusedChecksText))
+                ), indexed AS (
+                    INSERT INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq)
+                    SELECT m, \(input.agentID), \(batch.sessionID), \(seq) FROM UNNEST(\(plan.minutes.sorted())::BIGINT[]) AS m
+                    ON CONFLICT DO NOTHING
                 )
                 UPDATE agents SET last_seen_ms = \(input.receivedMs), agent_version = \(batch.agentVersion), session_id = \(batch.sessionID),
                     batches = batches + 1, heartbeats = heartbeats + \(Int64(plan.accepted)), dropped = dropped + \(Int64(clamping: batch.dropped)),
-                    last_heartbeat_ms = GREATEST(last_heartbeat_ms, \(plan.newestMs))
+                    last_heartbeat_ms = GREATEST(last_heartbeat_ms, \(plan.newestMs)),
+                    clock_offset_ms = COALESCE(\(input.clockOffsetMs)::BIGINT, clock_offset_ms),
+                    clock_adjust_ms = CASE WHEN \(input.clockAdjustMs)::BIGINT IS NOT NULL
+                        AND \(plan.newestMs)::BIGINT >= COALESCE(last_heartbeat_ms, \(plan.newestMs)::BIGINT)
+                        THEN \(input.clockAdjustMs)::BIGINT ELSE clock_adjust_ms END
                 WHERE id = \(input.agentID)
                 """, logger: logger)
             return plan.outcome
         }
+    }
+
+    /// Refuses the batch when its definitions would pass a limit (issue 19). The agent's row is locked,
+    /// so one agent's batches are measured one after another; two agents adding services at once may
+    /// each pass the collector-wide limit by the other's services (it bounds growth, not an exact count).
+    private static func enforce(_ limits: DefinitionLimits, _ connection: PostgresConnection, _ input: IngestBatch, logger: Logger) async throws {
+        var agentChecks: [String: String] = [:]
+        var agentName = "\(input.agentID)"
+        for try await (name, service) in try await connection.query(
+            "SELECT name, service FROM checks WHERE agent_id = \(input.agentID)", logger: logger
+        ).decode((String, String).self) {
+            agentChecks[name] = service
+        }
+        for try await name in try await connection.query("SELECT name FROM agents WHERE id = \(input.agentID)", logger: logger).decode(String.self) {
+            agentName = name
+        }
+        let candidates = Array(DefinitionLimits.candidateServices(definitions: input.batch.checks, agentChecks: agentChecks))
+        var known: Set<String> = []
+        var allServices = 0
+        if !candidates.isEmpty {
+            for try await service in try await connection.query(
+                "SELECT DISTINCT service FROM checks WHERE service = ANY(\(candidates)::TEXT[])", logger: logger
+            ).decode(String.self) {
+                known.insert(service)
+            }
+            for try await count in try await connection.query("SELECT COUNT(DISTINCT service) FROM checks", logger: logger).decode(Int64.self) {
+                allServices = Int(count)
+            }
+        }
+        let usage = DefinitionLimits.usage(definitions: input.batch.checks, agentChecks: agentChecks, allServices: allServices, knownCandidates: known)
+        if let reason = limits.refusal(usage, agent: agentName) { throw StoreError(.limitExceeded, reason) }
     }
 
     /// Creates or updates the batch's check definitions and maps them for the session.

@@ -99,21 +99,97 @@ extension PostgresStore {
 
     // MARK: Rollups
 
-    public func probeCounts(over ranges: [String: [TimeRange]]) async throws -> [String: ProbeCounts] {
-        let covers = ranges.mapValues(RollupCover.init)
-        return try await withConnection("reading probe rollups") { connection, logger in
+    public func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord] {
+        try await withConnection("reading raw batches") { connection, logger in
+            let rows = try await connection.query("""
+                SELECT r.agent_id, r.session_id, r.seq, r.received_ms, r.content_type, r.content_encoding, r.body,
+                    r.oldest_accepted_ms, r.newest_accepted_ms, r.refused_checks
+                FROM raw_batches r
+                WHERE (r.agent_id, r.session_id, r.seq) IN (
+                    SELECT DISTINCT agent_id, session_id, seq FROM raw_batch_minutes WHERE minute_ms = ANY(\(minutes)::BIGINT[]))
+                """, logger: logger)
+            var records: [RawBatchRecord] = []
+            for try await (agent, session, seq, received, type, encoding, body, oldest, newest, refused) in rows.decode(
+                (Int64, String, Int64, Int64, String, String, ByteBuffer, Int64?, Int64?, String?).self
+            ) {
+                var record = RawBatchRecord(
+                    agentID: agent, sessionID: session, seq: seq, receivedMs: received, contentType: type, contentEncoding: encoding,
+                    body: Array(body.readableBytesView), oldestAcceptedMs: oldest, newestAcceptedMs: newest, services: [:]
+                )
+                record.refusedChecks = RawBatchReplay.refusedChecks(refused)
+                records.append(record)
+            }
+            let sessions = Array(Set(records.map { "\($0.agentID)/\($0.sessionID)" }))
+            guard !sessions.isEmpty else { return records }
+            let agents = sessions.map { Int64($0.split(separator: "/", maxSplits: 1)[0])! }
+            let sessionIDs = sessions.map { String($0.split(separator: "/", maxSplits: 1)[1]) }
+            var services: [String: [UInt32: String]] = [:]
+            let mapping = try await connection.query("""
+                SELECT sc.agent_id, sc.session_id, sc.local_id, c.service FROM session_checks sc JOIN checks c ON c.id = sc.check_id
+                WHERE (sc.agent_id, sc.session_id) IN (SELECT * FROM UNNEST(\(agents)::BIGINT[], \(sessionIDs)::TEXT[]))
+                """, logger: logger)
+            for try await (agent, session, local, service) in mapping.decode((Int64, String, Int64, String).self) {
+                services["\(agent)/\(session)", default: [:]][UInt32(truncatingIfNeeded: local)] = service
+            }
+            for index in records.indices {
+                records[index].services = services["\(records[index].agentID)/\(records[index].sessionID)"] ?? [:]
+            }
+            return records
+        }
+    }
+
+    /// Indexes raw batches stored before issue 18 under the minutes of their heartbeats, so exact counts
+    /// over partial minutes find them too; a few hundred at a time, once (they are marked). Replicas
+    /// starting at once may index the same batch twice, which changes nothing.
+    static func indexStoredRawBatches(_ connection: PostgresConnection, logger: Logger) async throws {
+        while true {
+            let rows = try await connection.query("""
+                SELECT agent_id, session_id, seq, received_ms, content_type, content_encoding, body FROM raw_batches
+                WHERE NOT minutes_indexed LIMIT 500
+                """, logger: logger)
+            var records: [RawBatchRecord] = []
+            for try await (agent, session, seq, received, type, encoding, body) in rows.decode((Int64, String, Int64, Int64, String, String, ByteBuffer).self) {
+                records.append(RawBatchRecord(
+                    agentID: agent, sessionID: session, seq: seq, receivedMs: received, contentType: type, contentEncoding: encoding,
+                    body: Array(body.readableBytesView), oldestAcceptedMs: nil, newestAcceptedMs: nil, services: [:]
+                ))
+            }
+            if records.isEmpty { return }
+            for var record in records {
+                let mapping = try await connection.query("""
+                    SELECT sc.local_id, c.service FROM session_checks sc JOIN checks c ON c.id = sc.check_id
+                    WHERE sc.agent_id = \(record.agentID) AND sc.session_id = \(record.sessionID)
+                    """, logger: logger)
+                for try await (local, service) in mapping.decode((Int64, String).self) {
+                    record.services[UInt32(truncatingIfNeeded: local)] = service
+                }
+                try await connection.query("""
+                    INSERT INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq)
+                    SELECT m, \(record.agentID), \(record.sessionID), \(record.seq) FROM UNNEST(\(RawBatchReplay.minutes(ofStored: record))::BIGINT[]) AS m
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+                try await connection.query("""
+                    UPDATE raw_batches SET minutes_indexed = true
+                    WHERE agent_id = \(record.agentID) AND session_id = \(record.sessionID) AND seq = \(record.seq)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts] {
+        try await withConnection("reading probe rollups") { connection, logger in
             var totals: [String: ProbeCounts] = [:]
             for (service, cover) in covers {
                 var total = ProbeCounts()
-                for (resolution, (first, last)) in cover.bounds {
-                    let wanted = cover.keys[resolution] ?? []
-                    let rows = try await connection.query("""
-                        SELECT start_ms, up, degraded, down, latency FROM rollups
-                        WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
-                        """, logger: logger)
-                    for try await (start, up, degraded, down, latency) in rows.decode((Int64, Int64, Int64, Int64, ByteBuffer).self)
-                    where wanted.contains(start) {
-                        total.add(Self.probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+                for (resolution, spans) in cover.spans {
+                    for (first, last) in spans {
+                        let rows = try await connection.query("""
+                            SELECT start_ms, up, degraded, down, latency FROM rollups
+                            WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
+                            """, logger: logger)
+                        for try await (_, up, degraded, down, latency) in rows.decode((Int64, Int64, Int64, Int64, ByteBuffer).self) {
+                            total.add(Self.probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+                        }
                     }
                 }
                 totals[service] = total

@@ -28,18 +28,29 @@ public final class PostgresStore: Store {
             _ = try await withDeadline(ms: max(settings.queryTimeoutMs, 60_000), "the schema migration") {
                 try await PostgresMigrations.migrate(connection, logger: logger)
             }
+            try await indexStoredRawBatches(connection, logger: logger)
         } catch {
-            try? await connection.close()
+            await connection.close(within: settings.connectTimeoutMs)
             throw error as? StoreError ?? StoreError(.unavailable, "cannot migrate \(settings.displayName): \(describePostgresError(error))")
         }
-        try? await connection.close()
+        await connection.close(within: settings.connectTimeoutMs)
         return PostgresStore(settings: settings, client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), logger: logger)
     }
 
-    /// Stops the pool; later calls fail.
+    /// Stops the pool; later calls fail. Waits for its connections to close for at most the connect
+    /// timeout (at least 5 s), then leaves them: a collector's shutdown must not hang on its database.
     public func close() async {
         runner.cancel()
-        _ = await runner.value
+        let runner = self.runner
+        let waitMs = max(settings.connectTimeoutMs, 5_000)
+        do {
+            _ = try await withDeadline(ms: waitMs, "closing its connections") {
+                await runner.value
+                return true
+            }
+        } catch {
+            logger.warning("PostgreSQL connections did not close in time; leaving them", metadata: ["error": "\(describePostgresError(error))"])
+        }
     }
 
     deinit { runner.cancel() }
@@ -113,7 +124,8 @@ public final class PostgresStore: Store {
     // MARK: Agents
 
     static let agentColumns = """
-        id, name, created_ms, last_seen_ms, agent_version, session_id, batches, heartbeats, dropped, last_heartbeat_ms, token_hash
+        id, name, created_ms, last_seen_ms, agent_version, session_id, batches, heartbeats, dropped, last_heartbeat_ms, token_hash,
+        clock_offset_ms, clock_adjust_ms, service_scope
         """
 
     public func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord {
@@ -130,6 +142,12 @@ public final class PostgresStore: Store {
         if changed == 0 { throw StoreError(.notFound, "no agent named \"\(name)\"") }
     }
 
+    public func setAgentScope(name: String, scope: ServiceScope?) async throws {
+        let text = try scope.map(Self.scopeText)
+        let changed = try await change("setting an agent's scope", "UPDATE agents SET service_scope = \(text) WHERE name = \(name)")
+        if changed == 0 { throw StoreError(.notFound, "no agent named \"\(name)\"") }
+    }
+
     public func agent(tokenHash: String) async throws -> AgentRecord? {
         try await fetch(
             "finding an agent", "SELECT \(unescaped: Self.agentColumns) FROM agents WHERE token_hash = \(tokenHash)",
@@ -142,13 +160,13 @@ public final class PostgresStore: Store {
     }
 
     static func agentRecord(_ row: PostgresRow) throws -> AgentRecord {
-        let (id, name, created, lastSeen, version, session, batches, heartbeats, dropped, lastBeat, tokenHash) = try row.decode(
-            (Int64, String, Int64, Int64?, String?, String?, Int64, Int64, Int64, Int64?, String).self
+        let (id, name, created, lastSeen, version, session, batches, heartbeats, dropped, lastBeat, tokenHash, offset, adjust, scopeText) = try row.decode(
+            (Int64, String, Int64, Int64?, String?, String?, Int64, Int64, Int64, Int64?, String, Int64?, Int64?, String?).self
         )
         return AgentRecord(
             id: id, name: name, createdMs: created, lastSeenMs: lastSeen, agentVersion: version, sessionID: session,
             batches: batches, heartbeats: heartbeats, dropped: dropped, lastHeartbeatMs: lastBeat,
-            revoked: Tokens.isRevoked(storedHash: tokenHash)
+            revoked: Tokens.isRevoked(storedHash: tokenHash), clockOffsetMs: offset, clockAdjustMs: adjust, scope: scope(scopeText)
         )
     }
 
