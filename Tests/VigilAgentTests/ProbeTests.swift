@@ -45,7 +45,11 @@ struct ProbeTests {
         let elapsed = clock.now - start
         #expect(result.status == .down)
         #expect(result.message == "timeout after 300ms")
-        #expect(elapsed < .seconds(2))
+        // The listener never answers, so without the 300 ms deadline the probe would never end. The bound
+        // only has to tell "ended by the deadline" from "hung": it is generous because a CI machine running
+        // the whole suite can stall this process for seconds (2.54 s was seen), and a tight wall-clock bound
+        // then fails on time the probe did not spend.
+        #expect(elapsed < .seconds(10))
         try await client.shutdown()
         try await channel.close()
     }
