@@ -52,6 +52,19 @@ struct CommandProbeTests {
         #expect(stat.isEmpty || stat.contains(") Z "), "child still running: \(stat)")
     }
 
+    @Test("the program inherits stdin, stdout and stderr only, not the agent's other descriptors")
+    func noInheritedDescriptors() async throws {
+        #expect(CommandProbe.addCloseFrom != nil, "glibc 2.34 or later has posix_spawn_file_actions_addclosefrom_np")
+        let directory = try TemporaryDirectory("command")
+        defer { directory.remove() }
+        // Opened without close-on-exec, as a file another thread is writing may be.
+        let fd = open(directory.path + "/open-for-writing", O_WRONLY | O_CREAT, 0o644)
+        #expect(fd > 2)
+        defer { close(fd) }
+        let result = await CommandProbe(argv: ["sh", "-c", "if [ -e /proc/$$/fd/\(fd) ]; then echo inherited; else echo closed; fi"], timeoutMs: 5_000).run()
+        #expect(result.message == "closed")
+    }
+
     @Test("a program that cannot start is unknown with the reason")
     func missingProgram() async {
         let result = await CommandProbe(argv: ["/nonexistent/check_nothing"], timeoutMs: 1_000).run()

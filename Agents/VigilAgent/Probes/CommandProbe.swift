@@ -130,6 +130,20 @@ public struct CommandProbe: Probe {
         return .signalled(low, output)
     }
 
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 on), which the Glibc module does not
+    /// declare (it is behind `_GNU_SOURCE`): looked up once; `nil` on an older C library, where the
+    /// plugin inherits what was not opened close-on-exec.
+    static let addCloseFrom: AddCloseFrom? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+        #else
+        return nil
+        #endif
+    }()
+
     /// Starts `argv` in a new process group, stdout and stderr into one pipe, stdin from /dev/null.
     static func spawn(_ argv: [String]) throws -> (pid_t, Int32) {
         var fds: [Int32] = [-1, -1]
@@ -145,6 +159,10 @@ public struct CommandProbe: Probe {
         posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
+        // The plugin gets stdin, stdout and stderr only: no agent socket or spool file, and no descriptor
+        // another thread opened without close-on-exec (a file being written then stays "busy" for as long
+        // as the plugin runs, and running it fails with ETXTBSY).
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
