@@ -7,10 +7,12 @@ in two phases on fresh data:
    once the collector is killed too and kept down for a while.
 
 The target counts the probe requests it answered. Afterwards every heartbeat the agent produced must be
-stored exactly once: stored <= answered (nothing twice: a batch acked or not, resent after a crash, is
-stored once), and answered - stored is at most what kills can cut off: a probe answered while its agent
-is killed, or stopped at the end, was never recorded (at most one per check per agent stop). `dropped`
-must stay 0 and the SIGTERM at the end must leave nothing spooled.
+stored exactly once. Only an up heartbeat proves its request was answered: on a loaded machine a probe
+can time out (90 ms) before the target's handler runs, or after it, and is stored down either way. So:
+stored up <= answered (nothing twice: a batch acked or not, resent after a crash, is stored once), and
+answered - stored up is at most what kills can cut off (a probe answered while its agent is killed, or
+stopped at the end, was never recorded: at most one per check per agent stop) plus the probes stored
+down (answered too late). `dropped` must stay 0 and the SIGTERM at the end must leave nothing spooled.
 
 Usage: scripts/crash_test.py [--kills N] [--seconds S]   (CI runs the defaults: 20 kills per phase, ~25 s each)
 """
@@ -98,18 +100,26 @@ checks:{checks}
 
     agents = json.loads(subprocess.run([f"{BIN}/vigil", "agents", "--json"], env=env, capture_output=True, text=True, check=True).stdout)
     stored, dropped = agents[0]["heartbeats"], agents[0]["dropped"]
+    # Probes stored up (good under the occurrences method) and all probes stored, from the report.
+    report = json.loads(subprocess.run([f"{BIN}/vigil", "report", "--window", "2h", "--method", "occurrences", "--format", "json"],
+                                       env=env, capture_output=True, text=True, check=True).stdout)
+    crash = next(s for s in report["services"] if s["service"] == "crash")
+    stored_up, stored_all = crash["good"], crash["counted"]
+    stored_down = stored_all - stored_up
     collector.send_signal(signal.SIGTERM)
     collector.wait(timeout=30)
     spool_left = [n for n in os.listdir(f"{work}/spool") if n == "inflight.bin"]
     log_text = open(log_path, errors="replace").read()
 
-    missing = produced_at_most - stored
-    allowed = CHECKS * agent_stops
+    missing = produced_at_most - stored_up
+    allowed = CHECKS * agent_stops + stored_down
     print(f"  ..   {name}: {collector_kills} collector kills, {agent_kills} agent kills; probes answered {produced_at_most}, "
-          f"stored {stored}, missing {missing} (allowed: up to {CHECKS} per agent stop = {allowed}), dropped {dropped}")
+          f"stored {stored} ({stored_up} up, {stored_down} down: timeouts), answered but not stored up {missing} "
+          f"(allowed: up to {CHECKS} per agent stop + the downs = {allowed}), dropped {dropped}")
     return [
-        (f"{name}: no heartbeat stored twice (stored <= answered)", stored <= produced_at_most),
-        (f"{name}: nothing lost beyond probes cut off by an agent stop", 0 <= missing <= allowed),
+        (f"{name}: the report counts every stored heartbeat", stored_all == stored),
+        (f"{name}: no heartbeat stored twice (stored up <= answered)", stored_up <= produced_at_most),
+        (f"{name}: nothing lost beyond probes cut off by an agent stop or answered too late", 0 <= missing <= allowed),
         (f"{name}: dropped stays 0", dropped == 0),
         (f"{name}: agent stops cleanly on SIGTERM", agent_exit == 0),
         (f"{name}: the SIGTERM flush left nothing in flight or spooled", not spool_left and "still spooled" not in log_text),
