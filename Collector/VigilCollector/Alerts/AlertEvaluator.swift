@@ -47,7 +47,8 @@ struct AlertEvaluator: Service {
     @discardableResult
     func evaluate(nowMs: Int64, includeSlowRules: Bool = true) async throws -> [AlertEvent] {
         let reporter = SLAReporter(store: store, catalog: catalog, minuteRollupRetentionMs: minuteRollupRetentionMs)
-        let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000)), nowMs: nowMs)
+        // No rule reads latency: probe rollups only where an SLA counts probes (issue 19).
+        let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000), probes: .methodOnly), nowMs: nowMs)
         let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []
         for outage in reports.flatMap(\.result.outages) {
@@ -65,7 +66,7 @@ struct AlertEvaluator: Service {
         var others = try await burnRateEvents(reports, nowMs: nowMs)
         others += try await reminderEvents(reports.flatMap(\.result.outages), nowMs: nowMs)
         if includeSlowRules {
-            let periods = try await reporter.evaluateAll(SLAReporter.Request(), nowMs: nowMs)
+            let periods = try await reporter.evaluateAll(SLAReporter.Request(probes: .methodOnly), nowMs: nowMs)
             others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)
             others += try await ticketEvents(nowMs: nowMs)
             others += try await surgeEvents(nowMs: nowMs)

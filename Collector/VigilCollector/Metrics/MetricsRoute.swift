@@ -38,7 +38,7 @@ struct MetricsRoute: Sendable {
             [([], storeHealth.degradedCause == nil ? 1 : 0)])
         let now = WallClock.nowMs()
         exposition.append(serviceFamilies(try await currentPeriods.value(nowMs: now) {
-            try await reporter.evaluateAll(SLAReporter.Request(), nowMs: now)
+            try await reporter.evaluateAll(StatusRoutes.currentPeriodsRequest, nowMs: now)
         }))
         try await agentFamilies(into: &exposition, nowMs: now)
         var body = ByteBuffer(bytes: buffer)

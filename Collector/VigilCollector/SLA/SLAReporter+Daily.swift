@@ -36,7 +36,7 @@ extension SLAReporter {
     private func daily(
         services: [String], nowMs: Int64, dates: (ServicePolicy) -> [CivilDate]
     ) async throws -> [String: [Day]] {
-        let all = try await store.allChecks()
+        let all = try await checks(of: Set(services))
         let byService = Dictionary(grouping: all, by: \.definition.service)
         let maintenance = try await maintenance()
         var figures: [String: [Day]] = [:]

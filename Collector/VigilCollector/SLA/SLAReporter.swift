@@ -32,17 +32,35 @@ public struct SLAReporter: Sendable {
         public var unknownPolicy: UnknownPolicy?
         /// Include segments, exclusions and locations.
         public var explain = false
+        /// How much of the probe rollups to read. Default ``ProbeDetail/full``.
+        public var probes = ProbeDetail.full
 
         public init(
             window: SLAWindow? = nil, method: SLAMethod? = nil, timeslicing: Timeslicing? = nil, unknownPolicy: UnknownPolicy? = nil,
-            explain: Bool = false
+            explain: Bool = false, probes: ProbeDetail = .full
         ) {
             self.window = window
             self.method = method
             self.timeslicing = timeslicing
             self.unknownPolicy = unknownPolicy
             self.explain = explain
+            self.probes = probes
         }
+    }
+
+    /// How much of the probe rollups a request reads. Reading each rollup row's latency histogram was
+    /// most of the time `/metrics` and `/status` took with 10,000 services (issue 19), for figures neither
+    /// shows.
+    public enum ProbeDetail: Sendable, Hashable {
+        /// Counts and latency for every service: the occurrences figure beside every method, latency
+        /// percentiles and the latency objective. What reports and the SLA API answer with.
+        case full
+        /// Only what each service's own method counts: probe counts without latency for services judged
+        /// by occurrences, nothing for the others. State, availability, budget, credit, burn rates and
+        /// outages are the same as with ``full``; `availabilityByMethod` lacks occurrences where nothing
+        /// was read, and latency figures are empty. For views that show no more (the status page,
+        /// badges, `/metrics`).
+        case methodOnly
     }
 
     /// One service's figures with what the report prints beside them.
@@ -74,6 +92,21 @@ public struct SLAReporter: Sendable {
         Set(try await store.services()).union(catalog.services.keys).sorted()
     }
 
+    /// Up to this many services are read one by one (an indexed read each) rather than by reading
+    /// every check: the status page's 100 services on a collector with 10,000 read 100 small sets.
+    static let servicesReadAlone = 256
+
+    /// The checks of `services` (every check when nil), by service.
+    func checks(of services: Set<String>?) async throws -> [CheckRecord] {
+        guard let services else { return try await store.allChecks() }
+        guard services.count <= Self.servicesReadAlone else {
+            return try await store.allChecks().filter { services.contains($0.definition.service) }
+        }
+        var checks: [CheckRecord] = []
+        for service in services.sorted() { checks += try await store.checks(service: service) }
+        return checks
+    }
+
     /// One service; `nil` when neither a check nor the config names it.
     public func evaluate(service: String, _ request: Request, nowMs: Int64) async throws -> ServiceReport? {
         let checks = try await store.checks(service: service)
@@ -91,8 +124,7 @@ public struct SLAReporter: Sendable {
     ///
     /// - Parameter only: when given, just these services.
     public func evaluateAll(_ request: Request, nowMs: Int64, only: Set<String>? = nil) async throws -> [ServiceReport] {
-        var all = try await store.allChecks()
-        if let only { all = all.filter { only.contains($0.definition.service) } }
+        let all = try await checks(of: only)
         let byService = Dictionary(grouping: all, by: \.definition.service)
         let maintenance = try await maintenance()
         let names = serviceNames(checks: all).filter { only?.contains($0) ?? true }
@@ -102,7 +134,7 @@ public struct SLAReporter: Sendable {
         var reports: [ServiceReport] = []
         reports.reserveCapacity(plans.count)
         for group in Self.readGroups(plans, checksPerRead: checksPerRead) {
-            reports += try await evaluate(group, explain: request.explain)
+            reports += try await evaluate(group, explain: request.explain, probeDetail: request.probes)
         }
         return reports
     }
@@ -125,15 +157,16 @@ public struct SLAReporter: Sendable {
     }
 
     /// One read of the group's runs and rollups, then its services evaluated on all cores, in order.
-    private func evaluate(_ plans: ArraySlice<Plan>, explain: Bool) async throws -> [ServiceReport] {
+    private func evaluate(_ plans: ArraySlice<Plan>, explain: Bool, probeDetail: ProbeDetail) async throws -> [ServiceReport] {
         guard let first = plans.first else { return [] }
         let span = plans.dropFirst().reduce(first.evaluator.readRange) { span, plan in
             TimeRange(startMs: min(span.startMs, plan.evaluator.readRange.startMs), endMs: max(span.endMs, plan.evaluator.readRange.endMs))
         }
         let runs = try await store.intervals(checkIDs: plans.flatMap { $0.checks.map(\.id) }, overlapping: span)
-        let probes = try await store.probeCounts(
-            over: Dictionary(uniqueKeysWithValues: plans.map { ($0.service, $0.evaluator.eligible) }),
-            minuteRowsSinceMs: (plans.first?.evaluator.nowMs ?? 0) - minuteRollupRetentionMs
+        let counted = plans.filter { $0.readsProbes(probeDetail) }
+        let probes = counted.isEmpty ? [:] : try await store.probeCounts(
+            over: Dictionary(uniqueKeysWithValues: counted.map { ($0.service, $0.evaluator.eligible) }),
+            minuteRowsSinceMs: first.evaluator.nowMs - minuteRollupRetentionMs, latency: probeDetail == .full
         )
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let indices = Array(plans.indices)
@@ -160,6 +193,11 @@ public struct SLAReporter: Sendable {
         var checks: [CheckRecord]
         var evaluator: SLAEvaluator
         var label: String
+
+        /// Whether its figures need probe rollups under `detail`.
+        func readsProbes(_ detail: ProbeDetail) -> Bool {
+            detail == .full || evaluator.policy.method == .occurrences
+        }
     }
 
     func plan(service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64) -> Plan {
@@ -194,7 +232,9 @@ public struct SLAReporter: Sendable {
     ) async throws -> ServiceReport {
         let plan = plan(service: service, checks: checks, request, maintenance: maintenance, nowMs: nowMs)
         let runs = try await store.intervals(checkIDs: checks.map(\.id), overlapping: plan.evaluator.readRange)
-        let probes = try await store.probeCounts(service: service, over: plan.evaluator.eligible, minuteRowsSinceMs: nowMs - minuteRollupRetentionMs)
+        let probes = plan.readsProbes(request.probes) ? try await store.probeCounts(
+            service: service, over: plan.evaluator.eligible, minuteRowsSinceMs: nowMs - minuteRollupRetentionMs, latency: request.probes == .full
+        ) : nil
         return finish(plan, runs: runs, probes: probes, explain: request.explain)
     }
 }

@@ -58,11 +58,13 @@ struct StatusPageModel: Sendable {
     static func build(reporter: SLAReporter, current all: [SLAReporter.ServiceReport], nowMs: Int64) async throws -> StatusPageModel {
         let current = shown(all)
         let names = current.map(\.result.service)
-        let recent = try await reporter.evaluateAll(
-            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs))), nowMs: nowMs, only: Set(names)
+        // The outages of the last 14 days and the 90 daily cells are independent reads: both at once.
+        async let recentReports = reporter.evaluateAll(
+            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs)), probes: .methodOnly), nowMs: nowMs, only: Set(names)
         )
-        let outages = Dictionary(grouping: recent.flatMap(\.result.outages), by: \.service)
-        let days = try await reporter.daily(services: names, days: Self.days, nowMs: nowMs)
+        async let dailyCells = reporter.daily(services: names, days: Self.days, nowMs: nowMs)
+        let outages = Dictionary(grouping: try await recentReports.flatMap(\.result.outages), by: \.service)
+        let days = try await dailyCells
         let services = current.map { report in
             let result = report.result
             let mine = (outages[result.service] ?? []).sorted { $0.range.startMs > $1.range.startMs }

@@ -12,12 +12,16 @@ struct StatusRoutes: Sendable {
     let currentPeriods: TimedCache<[SLAReporter.ServiceReport]>
     let page = TimedCache<String>(maxAgeMs: 30_000)
 
+    /// What the current periods shared by `/status` and `/metrics` are evaluated with: each SLA's period,
+    /// probe rollups only where the SLA counts probes (neither shows latency).
+    static let currentPeriodsRequest = SLAReporter.Request(probes: .methodOnly)
+
     /// `GET /status`: rendered at most every 30 s.
     func status(_ request: Request, context: some RequestContext) async throws -> Response {
         if !access.statusPage { try await authenticator.requireRead(request) }
         let now = WallClock.nowMs()
         let html = try await page.value(nowMs: now) {
-            let current = try await currentPeriods.value(nowMs: now) { try await reporter.evaluateAll(SLAReporter.Request(), nowMs: now) }
+            let current = try await currentPeriods.value(nowMs: now) { try await reporter.evaluateAll(Self.currentPeriodsRequest, nowMs: now) }
             return StatusPageHTML.render(try await StatusPageModel.build(reporter: reporter, current: current, nowMs: now))
         }
         return Response(
@@ -31,7 +35,8 @@ struct StatusRoutes: Sendable {
     func statusBadge(_ request: Request, context: some RequestContext) async throws -> Response {
         if !access.badges { try await authenticator.requireRead(request) }
         let service = try context.pathParameter("service")
-        guard let report = try await reporter.evaluate(service: service, SLAReporter.Request(window: .rolling(ms: 3_600_000)), nowMs: WallClock.nowMs()) else {
+        let query = SLAReporter.Request(window: .rolling(ms: 3_600_000), probes: .methodOnly)
+        guard let report = try await reporter.evaluate(service: service, query, nowMs: WallClock.nowMs()) else {
             throw APIError.notFound("no service named \"\(service)\"")
         }
         let badge = switch report.result.stateAtEnd {
@@ -52,7 +57,7 @@ struct StatusRoutes: Sendable {
         guard let span = try? DurationText.parseMilliseconds(windowText), span >= 60_000, span <= 400 * 86_400_000 else {
             throw APIError.badRequest("window must be a duration from 1m to 400d, such as 30d")
         }
-        let query = SLAReporter.Request(window: .rolling(ms: span), method: .time)
+        let query = SLAReporter.Request(window: .rolling(ms: span), method: .time, probes: .methodOnly)
         guard let report = try await reporter.evaluate(service: service, query, nowMs: WallClock.nowMs()) else {
             throw APIError.notFound("no service named \"\(service)\"")
         }

@@ -91,22 +91,33 @@ extension Store {
     /// (issue 18): whole days, hours and minutes from the rollups at the coarsest resolution that fits,
     /// and what no row covers exactly — a partial minute at an edge, or minutes whose rows were pruned
     /// (before `minuteRowsSinceMs`) — from the raw batches, counting exactly the heartbeats inside.
-    public func probeCounts(over ranges: [String: [TimeRange]], minuteRowsSinceMs: Int64 = Int64.min) async throws -> [String: ProbeCounts] {
+    ///
+    /// - Parameter latency: also the latency histograms; without, the same counts with empty histograms,
+    ///   summed by the database (views that need no percentile, such as `/metrics`, read far less).
+    public func probeCounts(
+        over ranges: [String: [TimeRange]], minuteRowsSinceMs: Int64 = Int64.min, latency: Bool = true
+    ) async throws -> [String: ProbeCounts] {
         let covers = ranges.mapValues { RollupCover($0, minuteRowsSinceMs: minuteRowsSinceMs) }
-        var totals = try await rollupCounts(covers)
+        var totals = try await rollupCounts(covers, latency: latency)
         let minutes = Set(covers.values.flatMap(\.rawMinutes))
         guard !minutes.isEmpty else { return totals }
         for record in try await rawBatches(holdingMinutes: minutes.sorted()) {
             for (service, heartbeat) in RawBatchReplay.accepted(record) {
                 guard let raw = covers[service]?.raw, RangeSet.contains(raw, heartbeat.timestampMs) else { continue }
-                totals[service, default: ProbeCounts()].record(heartbeat.status, latencyUs: heartbeat.latencyUs)
+                if latency {
+                    totals[service, default: ProbeCounts()].record(heartbeat.status, latencyUs: heartbeat.latencyUs)
+                } else {
+                    totals[service, default: ProbeCounts()].count(heartbeat.status)
+                }
             }
         }
         return totals
     }
 
-    /// One service's probe counts over `ranges`, exact to the millisecond (see ``probeCounts(over:minuteRowsSinceMs:)``).
-    public func probeCounts(service: String, over ranges: [TimeRange], minuteRowsSinceMs: Int64 = Int64.min) async throws -> ProbeCounts {
-        try await probeCounts(over: [service: ranges], minuteRowsSinceMs: minuteRowsSinceMs)[service] ?? ProbeCounts()
+    /// One service's probe counts over `ranges`, exact to the millisecond (see ``probeCounts(over:minuteRowsSinceMs:latency:)``).
+    public func probeCounts(
+        service: String, over ranges: [TimeRange], minuteRowsSinceMs: Int64 = Int64.min, latency: Bool = true
+    ) async throws -> ProbeCounts {
+        try await probeCounts(over: [service: ranges], minuteRowsSinceMs: minuteRowsSinceMs, latency: latency)[service] ?? ProbeCounts()
     }
 }

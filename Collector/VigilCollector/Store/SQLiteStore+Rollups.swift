@@ -36,10 +36,14 @@ extension SQLiteStore {
         )
     }
 
-    public func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts] {
+    public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
         try await reading { db in
-            let statement = try db.cachedStatement(sql: """
+            let rowsStatement = try db.cachedStatement(sql: """
                 SELECT start_ms, up, degraded, down, latency FROM rollups
+                WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
+                """)
+            let sumStatement = try db.cachedStatement(sql: """
+                SELECT COALESCE(SUM(up), 0), COALESCE(SUM(degraded), 0), COALESCE(SUM(down), 0) FROM rollups
                 WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
                 """)
             var totals: [String: ProbeCounts] = [:]
@@ -47,8 +51,13 @@ extension SQLiteStore {
                 var total = ProbeCounts()
                 for (resolution, spans) in cover.spans {
                     for (first, last) in spans {
-                        let rows = try Row.fetchCursor(statement, arguments: [service, resolution, first, last])
-                        while let row = try rows.next() { total.add(Self.probeCounts(row, offset: 1)) }
+                        let arguments: StatementArguments = [service, resolution, first, last]
+                        if latency {
+                            let rows = try Row.fetchCursor(rowsStatement, arguments: arguments)
+                            while let row = try rows.next() { total.add(Self.probeCounts(row, offset: 1)) }
+                        } else if let row = try Row.fetchOne(sumStatement, arguments: arguments) {
+                            total.add(ProbeCounts(up: row[0], degraded: row[1], down: row[2], latency: LatencyHistogram()))
+                        }
                     }
                 }
                 totals[service] = total

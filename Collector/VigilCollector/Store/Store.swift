@@ -57,9 +57,10 @@ public protocol Store: Sendable {
     func allChecks() async throws -> [CheckRecord]
     /// Several checks' state intervals that overlap `range`, by check id, each sorted by start.
     func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]]
-    /// Each service's rollup rows that its cover names, summed (``probeCounts(over:minuteRowsSinceMs:)``
-    /// adds what no row covers exactly from the raw batches).
-    func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts]
+    /// Each service's rollup rows that its cover names, summed (``probeCounts(over:minuteRowsSinceMs:latency:)``
+    /// adds what no row covers exactly from the raw batches). Without `latency`, the counts alone, summed
+    /// by the database (no row's histogram is read): the sums are the same, the histograms empty.
+    func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts]
     /// The stored raw batches that hold accepted heartbeats in any of these minutes (start, ms), each once.
     func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.

@@ -149,13 +149,18 @@ public struct ProbeCounts: Sendable, Hashable {
 
     /// Counts one heartbeat (unknown results are not probes of the target and are skipped).
     public mutating func record(_ status: CheckStatus, latencyUs: UInt32) {
+        count(status)
+        if status == .up || status == .degraded { latency.record(microseconds: latencyUs) }
+    }
+
+    /// Counts one heartbeat without its latency (counts read without histograms).
+    public mutating func count(_ status: CheckStatus) {
         switch status {
         case .up: up += 1
         case .degraded: degraded += 1
         case .down: down += 1
         case .unknown: return
         }
-        if status != .down { latency.record(microseconds: latencyUs) }
     }
 
     /// Adds another count.

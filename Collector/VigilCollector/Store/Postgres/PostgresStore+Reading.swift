@@ -176,13 +176,23 @@ extension PostgresStore {
         }
     }
 
-    public func rollupCounts(_ covers: [String: RollupCover]) async throws -> [String: ProbeCounts] {
+    public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
         try await withConnection("reading probe rollups") { connection, logger in
             var totals: [String: ProbeCounts] = [:]
             for (service, cover) in covers {
                 var total = ProbeCounts()
                 for (resolution, spans) in cover.spans {
                     for (first, last) in spans {
+                        if !latency {
+                            let sums = try await connection.query("""
+                                SELECT COALESCE(SUM(up), 0)::bigint, COALESCE(SUM(degraded), 0)::bigint, COALESCE(SUM(down), 0)::bigint FROM rollups
+                                WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
+                                """, logger: logger)
+                            for try await (up, degraded, down) in sums.decode((Int64, Int64, Int64).self) {
+                                total.add(ProbeCounts(up: up, degraded: degraded, down: down, latency: LatencyHistogram()))
+                            }
+                            continue
+                        }
                         let rows = try await connection.query("""
                             SELECT start_ms, up, degraded, down, latency FROM rollups
                             WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
