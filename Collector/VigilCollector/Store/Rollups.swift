@@ -53,6 +53,13 @@ struct RollupAccumulator {
 /// days as day rows, whole hours as hour rows, whole minutes as minute rows (where minute rows are still
 /// kept), and the rest — a partial minute at an edge that is not on a minute, or minutes whose rows were
 /// pruned — as ``raw`` time, counted from the stored raw batches.
+/// Consecutive rollup rows of one resolution, from the row starting at `first` to the one at `last`.
+public struct RollupSpan: Sendable, Hashable {
+    public var resolution: Int64
+    public var first: Int64
+    public var last: Int64
+}
+
 public struct RollupCover: Sendable {
     /// The row starts wanted, by resolution (ms).
     public var keys: [Int64: Set<Int64>] = [:]
@@ -107,6 +114,21 @@ public struct RollupCover: Sendable {
             raw[raw.count - 1].endMs = piece.endMs
         } else {
             raw.append(piece)
+        }
+    }
+
+    /// The spans as `(resolution, first, last)`, by resolution then start: services whose covers have
+    /// the same spans (every service on the same SLA period and calendar) are read by one statement.
+    public var spanList: [RollupSpan] {
+        spans.keys.sorted().flatMap { resolution in spans[resolution]!.map { RollupSpan(resolution: resolution, first: $0.0, last: $0.1) } }
+    }
+
+    /// Services grouped by identical ``spanList``, each group's names sorted and cut into chunks of at
+    /// most `chunk` (the bound on one statement's parameters); groups in a stable order.
+    public static func sharedSpans(_ covers: [String: RollupCover], chunk: Int = 500) -> [(spans: [RollupSpan], services: [String])] {
+        let groups = Dictionary(grouping: covers.keys.sorted(), by: { covers[$0]!.spanList })
+        return groups.sorted { $0.value[0] < $1.value[0] }.flatMap { spans, names in
+            stride(from: 0, to: names.count, by: chunk).map { (spans, Array(names[$0..<min($0 + chunk, names.count)])) }
         }
     }
 

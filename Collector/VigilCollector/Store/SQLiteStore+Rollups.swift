@@ -38,29 +38,30 @@ extension SQLiteStore {
 
     public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
         try await reading { db in
-            let rowsStatement = try db.cachedStatement(sql: """
-                SELECT start_ms, up, degraded, down, latency FROM rollups
-                WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
-                """)
-            let sumStatement = try db.cachedStatement(sql: """
-                SELECT COALESCE(SUM(up), 0), COALESCE(SUM(degraded), 0), COALESCE(SUM(down), 0) FROM rollups
-                WHERE service = ? AND resolution_ms = ? AND start_ms BETWEEN ? AND ?
-                """)
             var totals: [String: ProbeCounts] = [:]
-            for (service, cover) in covers {
-                var total = ProbeCounts()
-                for (resolution, spans) in cover.spans {
-                    for (first, last) in spans {
-                        let arguments: StatementArguments = [service, resolution, first, last]
-                        if latency {
-                            let rows = try Row.fetchCursor(rowsStatement, arguments: arguments)
-                            while let row = try rows.next() { total.add(Self.probeCounts(row, offset: 1)) }
-                        } else if let row = try Row.fetchOne(sumStatement, arguments: arguments) {
-                            total.add(ProbeCounts(up: row[0], degraded: row[1], down: row[2], latency: LatencyHistogram()))
-                        }
+            for service in covers.keys { totals[service] = ProbeCounts() }
+            // One statement per span for up to 500 services that share their spans (a statement per
+            // service and span made 10,000 services' current periods 30,000 statements).
+            for (spans, services) in RollupCover.sharedSpans(covers) {
+                let names = Array(repeating: "?", count: services.count).joined(separator: ", ")
+                let statement = try db.cachedStatement(sql: latency ? """
+                    SELECT service, up, degraded, down, latency FROM rollups
+                    WHERE resolution_ms = ? AND start_ms BETWEEN ? AND ? AND service IN (\(names))
+                    """ : """
+                    SELECT service, SUM(up), SUM(degraded), SUM(down) FROM rollups
+                    WHERE resolution_ms = ? AND start_ms BETWEEN ? AND ? AND service IN (\(names)) GROUP BY service
+                    """)
+                for span in spans {
+                    var arguments: StatementArguments = [span.resolution, span.first, span.last]
+                    arguments += StatementArguments(services)
+                    let rows = try Row.fetchCursor(statement, arguments: arguments)
+                    while let row = try rows.next() {
+                        let counts = latency
+                            ? Self.probeCounts(row, offset: 1)
+                            : ProbeCounts(up: row[1], degraded: row[2], down: row[3], latency: LatencyHistogram())
+                        totals[row[0], default: ProbeCounts()].add(counts)
                     }
                 }
-                totals[service] = total
             }
             return totals
         }

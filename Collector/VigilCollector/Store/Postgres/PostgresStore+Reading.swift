@@ -179,30 +179,29 @@ extension PostgresStore {
     public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
         try await withConnection("reading probe rollups") { connection, logger in
             var totals: [String: ProbeCounts] = [:]
-            for (service, cover) in covers {
-                var total = ProbeCounts()
-                for (resolution, spans) in cover.spans {
-                    for (first, last) in spans {
-                        if !latency {
-                            let sums = try await connection.query("""
-                                SELECT COALESCE(SUM(up), 0)::bigint, COALESCE(SUM(degraded), 0)::bigint, COALESCE(SUM(down), 0)::bigint FROM rollups
-                                WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
-                                """, logger: logger)
-                            for try await (up, degraded, down) in sums.decode((Int64, Int64, Int64).self) {
-                                total.add(ProbeCounts(up: up, degraded: degraded, down: down, latency: LatencyHistogram()))
-                            }
-                            continue
-                        }
+            for service in covers.keys { totals[service] = ProbeCounts() }
+            // One statement per span for up to 500 services that share their spans (as on SQLite).
+            for (spans, services) in RollupCover.sharedSpans(covers) {
+                for span in spans {
+                    if latency {
                         let rows = try await connection.query("""
-                            SELECT start_ms, up, degraded, down, latency FROM rollups
-                            WHERE service = \(service) AND resolution_ms = \(resolution) AND start_ms BETWEEN \(first) AND \(last)
+                            SELECT service, up, degraded, down, latency FROM rollups
+                            WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
                             """, logger: logger)
-                        for try await (_, up, degraded, down, latency) in rows.decode((Int64, Int64, Int64, Int64, ByteBuffer).self) {
-                            total.add(Self.probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+                        for try await (service, up, degraded, down, latency) in rows.decode((String, Int64, Int64, Int64, ByteBuffer).self) {
+                            totals[service, default: ProbeCounts()].add(Self.probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+                        }
+                    } else {
+                        let rows = try await connection.query("""
+                            SELECT service, SUM(up)::bigint, SUM(degraded)::bigint, SUM(down)::bigint FROM rollups
+                            WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                            GROUP BY service
+                            """, logger: logger)
+                        for try await (service, up, degraded, down) in rows.decode((String, Int64, Int64, Int64).self) {
+                            totals[service, default: ProbeCounts()].add(ProbeCounts(up: up, degraded: degraded, down: down, latency: LatencyHistogram()))
                         }
                     }
                 }
-                totals[service] = total
             }
             return totals
         }
