@@ -65,14 +65,17 @@ struct AgentCommand: AsyncParsableCommand {
     struct Once: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run every check once and print what each saw; nothing is shipped.",
-            discussion: "Exits 0 when every check is up or degraded, 1 otherwise."
+            discussion: """
+                Exits 0 when every check is up or degraded, 1 otherwise. Needs no collector or token: a file \
+                with only checks will do (collector, token and token_file are still checked when given).
+                """
         )
 
         @Option(help: "YAML configuration file.")
         var config: String
 
         func run() async throws {
-            let lines = await OnceRun.run(try loadConfiguration(config))
+            let lines = await OnceRun.run(try loadConfiguration(config, for: .probingOnly))
             print(OnceRun.render(lines))
             if !OnceRun.allAvailable(lines) { throw ExitCode(1) }
         }
@@ -94,9 +97,9 @@ struct AgentCommand: AsyncParsableCommand {
     }
 }
 
-func loadConfiguration(_ path: String) throws -> AgentConfiguration {
+func loadConfiguration(_ path: String, for use: AgentConfiguration.Use = .shipping) throws -> AgentConfiguration {
     do {
-        return try AgentConfiguration.load(path: path)
+        return try AgentConfiguration.load(path: path, for: use)
     } catch {
         throw StartupError(message: error.description)
     }

@@ -45,6 +45,20 @@ struct AgentConfigurationTests {
         #expect(configuration.maxConcurrentProbes == 8)
     }
 
+    @Test("a probing-only read (vigil-agent once) needs no collector or token, but checks them when given")
+    func probingOnly() throws {
+        let checksOnly = "checks:\n  - name: x\n    url: http://y\n"
+        let configuration = try AgentConfiguration.parse(ConfigDocument.parse(checksOnly, file: "agent.yaml"), for: .probingOnly)
+        #expect(configuration.checks.map(\.name) == ["x"])
+        #expect(configuration.collectorURLs.isEmpty)
+        #expect(configuration.token.isEmpty)
+        // A run still needs both.
+        #expect(throws: ConfigError.self) { try parse(checksOnly) }
+        #expect(throws: ConfigError.self) { try AgentConfiguration.parse(ConfigDocument.parse("collector: ftp://x\n" + checksOnly, file: "agent.yaml"), for: .probingOnly) }
+        #expect(throws: ConfigError.self) { try AgentConfiguration.parse(ConfigDocument.parse("token_file: /nonexistent/token\n" + checksOnly, file: "agent.yaml"), for: .probingOnly) }
+        #expect(throws: ConfigError.self) { try AgentConfiguration.parse(ConfigDocument.parse("collector: http://x\n", file: "agent.yaml"), for: .probingOnly) }
+    }
+
     @Test("mistakes are reported with line and reason", arguments: [
         ("collector: ftp://x\ntoken: t\nchecks: []\n", 1, "collector: expected an http"),
         ("collector: [http://a, ftp://b]\ntoken: t\nchecks: []\n", 1, "collector[1]: expected an http"),

@@ -41,7 +41,7 @@ public struct AgentConfiguration: Sendable, Hashable {
     /// fails over to the next when one does not.
     public var collectorURLs: [String]
     /// The first collector URL.
-    public var collectorURL: String { collectorURLs[0] }
+    public var collectorURL: String { collectorURLs.first ?? "" }
     /// CA and client certificate for `https://` collectors. Default nil: system roots, no client certificate.
     public var collectorTLS: ClientTLSFiles?
     /// Probes running at once at most; a check whose turn comes while the limit is reached waits for a
@@ -74,32 +74,43 @@ public struct AgentConfiguration: Sendable, Hashable {
         self.checks = checks
     }
 
+    /// What a configuration is read for.
+    public enum Use: Sendable {
+        /// Running the agent: a collector and a token are required.
+        case shipping
+        /// Probing only (`vigil-agent once`): nothing is shipped, so `collector`, `token` and
+        /// `token_file` may be left out (they are still checked when given).
+        case probingOnly
+    }
+
     /// Reads and validates a config file; errors carry file, line and reason.
-    public static func load(path: String) throws(ConfigError) -> AgentConfiguration {
+    public static func load(path: String, for use: Use = .shipping) throws(ConfigError) -> AgentConfiguration {
         let root = try ConfigDocument.load(path: path)
         let directory = FilePaths.directory(of: path)
-        return try parse(root, relativeTo: directory)
+        return try parse(root, relativeTo: directory, for: use)
     }
 
     /// Reads a parsed document; relative `token_file` paths are taken from `directory`.
-    public static func parse(_ root: ConfigValue, relativeTo directory: String = ".") throws(ConfigError) -> AgentConfiguration {
+    public static func parse(_ root: ConfigValue, relativeTo directory: String = ".", for use: Use = .shipping) throws(ConfigError) -> AgentConfiguration {
         let object = try root.object(allowedKeys: [
             "collector", "tls", "token", "token_file", "name", "batch", "spool", "max_concurrent_probes", "metrics", "checks",
             "clock_step_threshold",
         ])
-        let collectorValue = try object.required("collector")
+        let probingOnly = use == .probingOnly
+        let collectorValue = probingOnly ? object.optional("collector") : try object.required("collector")
         var collectors: [String] = []
-        for item in (try? collectorValue.array()) ?? [collectorValue] {
+        for item in collectorValue.map({ (try? $0.array()) ?? [$0] }) ?? [] {
             let collector = try item.nonEmptyString()
             guard let url = URL(string: collector), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw item.error("expected an http:// or https:// URL")
             }
             collectors.append(collector.hasSuffix("/") ? String(collector.dropLast()) : collector)
         }
-        guard !collectors.isEmpty else { throw collectorValue.error("at least one collector URL is needed") }
-        let token = try readToken(object, relativeTo: directory)
+        if let collectorValue, collectors.isEmpty { throw collectorValue.error("at least one collector URL is needed") }
+        let hasToken = object.optional("token") != nil || object.optional("token_file") != nil
+        let token = probingOnly && !hasToken ? "" : try readToken(object, relativeTo: directory)
         var configuration = AgentConfiguration(
-            collectorURL: collectors[0],
+            collectorURL: collectors.first ?? "",
             token: token,
             name: try object.optional("name")?.nonEmptyString(),
             checks: []

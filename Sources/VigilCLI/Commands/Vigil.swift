@@ -43,6 +43,9 @@ extension Vigil {
         // The quickstart runs a collector and an agent in this process: their logs carry names agents chose.
         EscapingLogHandler.bootstrap()
         do {
+            if let refusal = UnknownCommand.refusal(Array(CommandLine.arguments.dropFirst()), names: UnknownCommand.names(of: Vigil.self)) {
+                throw refusal
+            }
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

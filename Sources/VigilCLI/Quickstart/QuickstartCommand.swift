@@ -17,7 +17,9 @@ struct QuickstartCommand: AsyncParsableCommand {
             quickstart-agent.yaml so you can see what an agent config looks like. From a second terminal
             in the same folder:
               vigil status
-              vigil uptime demo --last 10m
+              vigil uptime demo --window 10m
+            With another --listen or --data-dir, the banner prints the export line that points the CLI
+            at this run.
             """
     )
 

@@ -59,20 +59,53 @@ enum QuickstartSetup {
         return path
     }
 
+    /// What the quickstart prints: where everything runs, and commands to try from a second terminal.
+    ///
+    /// With the default address and data directory the commands work as they are from this folder (the
+    /// CLI's defaults); otherwise an `export` line first points them at this run's collector and token.
+    /// The README's "Run it" block shows the same commands (`scripts/newcomer_test.sh` runs them).
     static func banner(collector: String, dataDir: String, agentConfig: String, demo: DemoTarget, demoPort: Int) -> String {
-        """
-        Vigil quickstart
-          collector   http://\(collector)   (SQLite and admin.token in \(dataDir))
-          demo        http://127.0.0.1:\(demoPort)/demo   (up \(demo.upSeconds)s, then down \(demo.downSeconds)s, repeating)
-          agent       \(agentConfig)
+        var lines = [
+            "Vigil quickstart",
+            "  collector   http://\(collector)   (SQLite and admin.token in \(dataDir))",
+            "  demo        http://127.0.0.1:\(demoPort)/demo   (up \(demo.upSeconds)s, then down \(demo.downSeconds)s, repeating)",
+            "  agent       \(agentConfig)",
+            "",
+        ]
+        if let export = exportLine(collector: collector, dataDir: dataDir) {
+            lines.append("From a second terminal (in the Vigil checkout, for swift run):")
+            lines.append("  " + export)
+        } else {
+            lines.append("From a second terminal in this folder:")
+        }
+        lines += tryCommands.map { "  swift run vigil " + $0 }
+        lines += ["Ctrl-C stops everything.", "", ""]
+        return lines.joined(separator: "\n")
+    }
 
-        From a second terminal in this folder:
-          swift run vigil status
-          swift run vigil uptime demo --last 10m
-          swift run vigil agents
-        Ctrl-C stops everything.
+    /// The commands the banner and the README suggest, after `vigil`.
+    static let tryCommands = [
+        "status", "uptime demo --window 10m", "uptime demo --explain", "outages", "report --window 1h", "agents",
+    ]
 
-        """
+    /// The CLI's defaults: the collector it talks to and the data directory it takes the token from.
+    static let defaultListen = "127.0.0.1:7400"
+    static let defaultDataDir = "./vigil-data"
+
+    /// `export VIGIL_COLLECTOR=… VIGIL_TOKEN=…` for a run the CLI's defaults do not reach (another address
+    /// or data directory); `nil` when they do. Values are single-quoted for the shell, the token file
+    /// named by its absolute path so the line works from any folder.
+    static func exportLine(collector: String, dataDir: String, currentDirectory: String = FileManager.default.currentDirectoryPath) -> String? {
+        let sameDir = (dataDir as NSString).standardizingPath == (defaultDataDir as NSString).standardizingPath
+        guard collector != defaultListen || !sameDir else { return nil }
+        let absolute = dataDir.hasPrefix("/") ? dataDir : (currentDirectory as NSString).appendingPathComponent(dataDir)
+        let tokenFile = ((absolute as NSString).standardizingPath as NSString).appendingPathComponent("admin.token")
+        return "export VIGIL_COLLECTOR=\(shellQuoted("http://" + collector)) VIGIL_TOKEN=\"$(cat \(shellQuoted(tokenFile)))\""
+    }
+
+    /// `text` as one single-quoted shell word.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
