@@ -30,7 +30,7 @@ checks:
 YAML
 "$BIN/vigil-agent" once --config "$WORK/checks-only.yaml" >"$WORK/once.out" 2>&1; ONCE=$?
 check "vigil-agent once: a file with only checks runs without collector or token (exit $ONCE)" test "$ONCE" = 0
-check "vigil-agent once: prints the check up" grep -Eq "site.*up" "$WORK/once.out"
+check "vigil-agent once: prints the check up" grep -Eq "^site +site +http .* UP " "$WORK/once.out"
 "$BIN/vigil-agent" check-config --config "$WORK/checks-only.yaml" >"$WORK/check-config.out" 2>&1; CHECKCONFIG=$?
 check "vigil-agent check-config: a run still needs a collector (exit $CHECKCONFIG)" \
   bash -c "[ $CHECKCONFIG -ne 0 ] && grep -q collector '$WORK/check-config.out'"
