@@ -61,6 +61,10 @@ sleep 6
 (cd "$WORK/elsewhere" && env -u VIGIL_COLLECTOR -u VIGIL_TOKEN bash "$WORK/commands.sh" >"$WORK/commands.out" 2>&1); COMMANDS=$?
 check "quickstart: every command the banner prints works as printed, from another folder (exit $COMMANDS)" test "$COMMANDS" = 0
 check "quickstart: vigil status through the banner's commands lists demo" grep -q "demo" "$WORK/commands.out"
+# An hour's HTML report draws minute bars, not one bar for the day.
+(cd "$WORK/elsewhere" && bash -c "$(grep '^export' "$WORK/commands.txt"); '$BIN/vigil' report --window 1h --format html" >"$WORK/report.html" 2>&1)
+check "vigil report --window 1h --format html: bars per minute" grep -q 'demo: availability per minute' "$WORK/report.html"
+check "vigil report --window 1h --format html: minute labels" grep -Eq '<title>[0-9-]{10} [0-9]{2}:[0-9]{2}: ' "$WORK/report.html"
 # The same commands as the README's "Run it" block (comments after # aside), in the same order.
 grep '^swift run vigil ' "$WORK/commands.txt" | sed 's/[[:space:]]*$//' >"$WORK/banner-commands.txt"
 awk '/^## Run it/{run=1} /^## Test it/{run=0} run' README.md | sed -n '/^```sh/,/^```/p' | grep '^swift run vigil ' \

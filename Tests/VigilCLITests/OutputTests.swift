@@ -55,6 +55,25 @@ struct OutputTests {
         #expect(html.hasPrefix("<!doctype html>") && html.contains("<tr class=\"missed\">"))
     }
 
+    @Test("the HTML report's chart names its bars by the resolution it was given: minutes for an hour")
+    func minuteBars() {
+        let bars = (0..<3).map { minute in
+            DayInfo(
+                date: "2026-12-01", start: "2026-12-01T21:0\(minute):00.000Z", end: "2026-12-01T21:0\(minute + 1):00.000Z",
+                label: "2026-12-01 21:0\(minute)", availability: minute == 1 ? 0.5 : 1, upSeconds: minute == 1 ? 30 : 60,
+                downSeconds: minute == 1 ? 30 : 0, unknownSeconds: 0, maintenanceSeconds: 0
+            )
+        }
+        let chart = ReportChart.svg(ServiceDaysInfo(service: "api", targetPercent: 99.9, resolutionSeconds: 60, days: bars), escape: Escaping.html)
+        #expect(chart.contains("aria-label=\"api: availability per minute\""))
+        #expect(chart.contains("<title>2026-12-01 21:01: 50 % available, down 30s</title>"))
+        #expect(chart.contains(">2026-12-01 21:00</text>") && chart.contains(">2026-12-01 21:02</text>"))
+        // A collector without resolutions sends days with dates only.
+        let days = ServiceDaysInfo(service: "api", targetPercent: nil, days: [DayInfo(date: "2026-11-30", availability: 1, upSeconds: 1, downSeconds: 0, unknownSeconds: 0, maintenanceSeconds: 0)])
+        #expect(ReportChart.svg(days, escape: Escaping.html).contains("availability per day"))
+        #expect(ReportChart.unit(seconds: 300) == "5 minutes" && ReportChart.unit(seconds: 3_600) == "hour" && ReportChart.unit(seconds: 21_600) == "6 hours")
+    }
+
     @Test("status lists services and the checks that are not up")
     func status() {
         let services = [ServiceStatusInfo(service: "api", state: "down", last24h: report, checks: [

@@ -39,6 +39,77 @@ struct SLAAPITests {
         return (Int(response.status.code), Data(buffer.readableBytesView))
     }
 
+    @Test("report bars are sized by resolution: an hour's minutes, 5-minute bars, one hour, days; worked by hand", arguments: StoreEngine.available)
+    func bars(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("a1")
+        let admin = harness.collector.adminToken
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let start = (WallClockForTests.nowMs() / 3_600_000 - 3) * 3_600_000
+            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(Self.hour(start: start)), token: token).status == 200)
+            func bars(_ query: String) async throws -> (Int, [ServiceDaysInfo]) {
+                let (status, data) = try await Self.send(.GET, port, "/v1/report/daily?\(query)", token: admin)
+                return (status, status == 200 ? try JSONDecoder().decode([ServiceDaysInfo].self, from: data) : [])
+            }
+            let hour = "from=\(ISOTime.format(ms: start))&to=\(ISOTime.format(ms: start + 3_600_000))"
+
+            // auto over one hour: 60 one-minute bars. Down from +20 min to +30 min: bars 20-29 are 60 s
+            // down, the others 60 s up.
+            let (status, minutes) = try await bars(hour + "&resolution=auto")
+            #expect(status == 200)
+            let web = try #require(minutes.first { $0.service == "web" })
+            #expect(web.resolutionSeconds == 60)
+            #expect(web.days.count == 60)
+            for (index, bar) in web.days.enumerated() {
+                let down = (20..<30).contains(index)
+                #expect(bar.upSeconds == (down ? 0 : 60) && bar.downSeconds == (down ? 60 : 0), "bar \(index)")
+                #expect(bar.availability == (down ? 0 : 1), "bar \(index)")
+                #expect(bar.start == ISOTime.format(ms: start + Int64(index) * 60_000))
+                #expect(bar.end == ISOTime.format(ms: start + Int64(index + 1) * 60_000))
+            }
+            // Labels in the SLA's zone (UTC here): the date and the minute the bar starts.
+            let startSecondOfDay = start / 1_000 % 86_400
+            let label = String(format: "%02d:%02d", startSecondOfDay / 3_600, startSecondOfDay % 3_600 / 60)
+            #expect(web.days[0].label == web.days[0].date + " " + label)
+
+            // 5 minutes: 12 bars, the 5th and 6th (20-30 min) wholly down.
+            let five = try #require(try await bars(hour + "&resolution=5m").1.first)
+            #expect(five.resolutionSeconds == 300 && five.days.count == 12)
+            #expect(five.days.map(\.downSeconds) == [0, 0, 0, 0, 300, 300, 0, 0, 0, 0, 0, 0])
+            // One hour: 3,000 s up and 600 s down, as /v1/services/web/sla counts it.
+            let one = try #require(try await bars(hour + "&resolution=1h").1.first)
+            #expect(one.days.count == 1 && one.days[0].upSeconds == 3_000 && one.days[0].downSeconds == 600)
+            // A window that is not on the grid cuts the first and last bar to it: +19:30 to +21:15.
+            let offGrid = "from=\(ISOTime.format(ms: start + 1_170_000))&to=\(ISOTime.format(ms: start + 1_275_000))&resolution=1m"
+            let cut = try #require(try await bars(offGrid).1.first)
+            #expect(cut.days.map(\.upSeconds) == [30, 0, 0])
+            #expect(cut.days.map(\.downSeconds) == [0, 60, 15])
+            // auto over 7 days and the default: calendar days, as before.
+            let week = try #require(try await bars("window=7d&resolution=auto").1.first)
+            #expect(week.resolutionSeconds == 86_400 && week.days.allSatisfy { $0.label == $0.date })
+            let plain = try #require(try await bars(hour).1.first)
+            #expect(plain.resolutionSeconds == 86_400 && plain.days.map(\.date) == [web.days[0].date])
+            // Refused with a reason: not a divisor of a day, too many bars.
+            #expect(try await bars(hour + "&resolution=7m").0 == 400)
+            #expect(try await bars(hour + "&resolution=fast").0 == 400)
+            #expect(try await bars("window=30d&resolution=1m").0 == 400)
+        }
+    }
+
+    @Test("auto bar sizes at their boundaries")
+    func barChoice() {
+        typealias R = SLAReporter.BarResolution
+        #expect(R.choose(spanMs: 3_600_000) == .fixed(ms: 60_000))
+        #expect(R.choose(spanMs: 7_200_000) == .fixed(ms: 60_000))
+        #expect(R.choose(spanMs: 7_200_001) == .fixed(ms: 300_000))
+        #expect(R.choose(spanMs: 43_200_000) == .fixed(ms: 300_000))
+        #expect(R.choose(spanMs: 86_400_000) == .fixed(ms: 3_600_000))
+        #expect(R.choose(spanMs: 259_200_000) == .fixed(ms: 3_600_000))
+        #expect(R.choose(spanMs: 259_200_001) == .day)
+    }
+
     @Test("two locations ingested over HTTP give exact SLA figures, outages and rollups", arguments: StoreEngine.available)
     func serviceFigures(engine: StoreEngine) async throws {
         let harness = try await TestCollector(engine: engine) { configuration in

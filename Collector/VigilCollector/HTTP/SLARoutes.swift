@@ -34,22 +34,40 @@ struct SLARoutes: Sendable {
         return response
     }
 
-    /// `GET /v1/report/daily?month=2026-10` (same window parameters): each service's days, counted by
-    /// time, for charts.
+    /// `GET /v1/report/daily?month=2026-10[&resolution=1d|auto|1m|5m|15m|1h]` (same window parameters):
+    /// each service's days, counted by time, for charts; with `resolution`, bars of that length instead
+    /// (`auto`: minutes for up to 2 h, 5 minutes up to 12 h, hours up to 3 days, days beyond), at most
+    /// ``maxBars`` a service.
     func daily(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let now = WallClock.nowMs()
         let query = try Self.request(request.uri.queryParameters, nowMs: now)
+        let resolution = try Self.barResolution(request.uri.queryParameters.get("resolution"))
         let page = try Page(request.uri.queryParameters)
         let (names, next) = page.slice(try await reporter.allServiceNames())
-        let services = try await reporter.evaluateAll(query, nowMs: now, only: Set(names)).map(\.result)
-        let days = try await reporter.daily(services: services.map(\.service), window: query.window, nowMs: now)
+        if case .fixed(let length) = resolution {
+            for name in names {
+                let policy = reporter.catalog.policy(for: name)
+                let span = (query.window ?? SLAWindow.current(policy.period, zone: policy.zone, nowMs: now)).resolve(zone: policy.zone, nowMs: now)
+                let bars = (span.durationMs + length - 1) / length
+                guard bars <= Self.maxBars else {
+                    throw APIError.badRequest("resolution \(DurationText.compact(milliseconds: length)) over this window makes \(bars) bars a service; at most \(Self.maxBars): choose a longer resolution or auto")
+                }
+            }
+        }
+        let services = try await reporter.evaluateAll(SLAReporter.Request(window: query.window, probes: .methodOnly), nowMs: now, only: Set(names)).map(\.result)
+        let bars = try await reporter.bars(services: services.map(\.service), window: query.window, resolution: resolution, nowMs: now)
         var response = JSONBody.response(services.map { result in
-            ServiceDaysInfo(
+            let (chosen, days) = bars[result.service] ?? (resolution, [])
+            let length = chosen.lengthMs ?? 86_400_000
+            return ServiceDaysInfo(
                 service: result.service, targetPercent: result.target.map { Double($0.ppm) / 10_000 },
-                days: (days[result.service] ?? []).map { day in
+                resolutionSeconds: Double(length) / 1_000,
+                days: days.map { day in
                     DayInfo(
-                        date: day.date.description, availability: day.result.upMs + day.result.downMs > 0 ? day.result.availability : nil,
+                        date: day.date.description, start: ISOTime.format(ms: day.range.startMs), end: ISOTime.format(ms: day.range.endMs),
+                        label: length >= 86_400_000 ? day.date.description : Self.barLabel(day),
+                        availability: day.result.upMs + day.result.downMs > 0 ? day.result.availability : nil,
                         upSeconds: SLAResult.seconds(day.result.upMs), downSeconds: SLAResult.seconds(day.result.downMs),
                         unknownSeconds: SLAResult.seconds(day.result.unknownMs), maintenanceSeconds: SLAResult.seconds(day.result.maintenanceMs)
                     )
@@ -58,6 +76,33 @@ struct SLARoutes: Sendable {
         })
         page.addNextLink(next, path: "/v1/report/daily", query: request.uri.queryParameters, to: &response)
         return response
+    }
+
+    /// Bars a service may have in one `/v1/report/daily` answer (a day of minutes is 1,440).
+    static let maxBars: Int64 = 1_500
+
+    /// `resolution`: absent or `1d` for calendar days, `auto`, or a whole number of minutes from 1m to
+    /// 12h that divides a day.
+    static func barResolution(_ text: String?) throws -> SLAReporter.BarResolution {
+        guard let text, text != "1d" else { return .day }
+        if text == "auto" { return .auto }
+        let ms: Int64
+        do {
+            ms = try DurationText.parseMilliseconds(text)
+        } catch {
+            throw APIError.badRequest("resolution: \(error.description)")
+        }
+        guard ms >= 60_000, ms <= 43_200_000, ms % 60_000 == 0, 86_400_000 % ms == 0 else {
+            throw APIError.badRequest("resolution must be 1d, auto, or a whole number of minutes from 1m to 12h that divides a day (1m, 5m, 15m, 1h), not \(text)")
+        }
+        return .fixed(ms: ms)
+    }
+
+    /// `2026-11-21 14:05`: a bar's local start in its SLA's zone.
+    static func barLabel(_ day: SLAReporter.Day) -> String {
+        let secondOfDay = day.localStartSeconds - day.date.daysSinceEpoch * 86_400
+        let hours = secondOfDay / 3_600, minutes = secondOfDay % 3_600 / 60
+        return "\(day.date) \(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 
     /// `GET /v1/slos`: the availability SLA of every service with a target (from checks or the config),

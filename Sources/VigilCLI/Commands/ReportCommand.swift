@@ -45,7 +45,9 @@ struct ReportCommand: AsyncParsableCommand {
         case .csv: print(ReportFormats.csv(reports), terminator: "")
         case .json: print(try JSONOutput.render(FullReport(services: reports, tickets: tickets)))
         case .html:
-            let days = try await client.getAll("/v1/report/daily" + window.query.filter { $0.0 != "method" }.queryString, as: [ServiceDaysInfo].self)
+            // Bars sized to the window: minutes for an hour, hours for a day or two, days beyond.
+            let query = window.query.filter { $0.0 != "method" } + [("resolution", "auto")]
+            let days = try await client.getAll("/v1/report/daily" + query.queryString, as: [ServiceDaysInfo].self)
             print(ReportFormats.html(reports, tickets: tickets, days: days))
         }
     }

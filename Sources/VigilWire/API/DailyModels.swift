@@ -1,26 +1,38 @@
-/// `GET /v1/report/daily` (same window parameters as `/v1/report`): each service's days, for charts.
+/// `GET /v1/report/daily` (same window parameters as `/v1/report`, and `resolution`): each service's
+/// days, or shorter bars, for charts.
 public struct ServiceDaysInfo: Codable, Sendable, Hashable {
     public var service: String
     /// The SLA target in percent, when there is one.
     public var targetPercent: Double?
+    /// Each bar's length: 86,400 for calendar days (the default), 60 for minutes, …; absent from
+    /// collectors older than the parameter (days).
+    public var resolutionSeconds: Double?
     public var days: [DayInfo]
 
-    public init(service: String, targetPercent: Double?, days: [DayInfo]) {
+    public init(service: String, targetPercent: Double?, resolutionSeconds: Double? = nil, days: [DayInfo]) {
         self.service = service
         self.targetPercent = targetPercent
+        self.resolutionSeconds = resolutionSeconds
         self.days = days
     }
 
     enum CodingKeys: String, CodingKey {
         case service, days
         case targetPercent = "target_percent"
+        case resolutionSeconds = "resolution_seconds"
     }
 }
 
-/// One calendar day of a service, in its SLA time zone, counted by time.
+/// One calendar day of a service (or one bar of a shorter resolution), in its SLA time zone, counted by
+/// time.
 public struct DayInfo: Codable, Sendable, Hashable {
-    /// `2026-11-21`.
+    /// `2026-11-21`: the day, or the local date the bar starts on.
     public var date: String
+    /// The span counted, ISO 8601 UTC; absent from older collectors.
+    public var start: String?
+    public var end: String?
+    /// `2026-11-21` for a day, `2026-11-21 14:05` (local time) for a shorter bar.
+    public var label: String?
     /// Up over up and down time, 0-1; absent without data.
     public var availability: Double?
     public var upSeconds: Double
@@ -28,8 +40,14 @@ public struct DayInfo: Codable, Sendable, Hashable {
     public var unknownSeconds: Double
     public var maintenanceSeconds: Double
 
-    public init(date: String, availability: Double?, upSeconds: Double, downSeconds: Double, unknownSeconds: Double, maintenanceSeconds: Double) {
+    public init(
+        date: String, start: String? = nil, end: String? = nil, label: String? = nil, availability: Double?, upSeconds: Double,
+        downSeconds: Double, unknownSeconds: Double, maintenanceSeconds: Double
+    ) {
         self.date = date
+        self.start = start
+        self.end = end
+        self.label = label
         self.availability = availability
         self.upSeconds = upSeconds
         self.downSeconds = downSeconds
@@ -38,7 +56,7 @@ public struct DayInfo: Codable, Sendable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case date, availability
+        case date, start, end, label, availability
         case upSeconds = "up_seconds"
         case downSeconds = "down_seconds"
         case unknownSeconds = "unknown_seconds"
