@@ -126,8 +126,10 @@ check "Chromium renders /status on a wide screen: bars and pills in green and re
   python3 -c "import sys; f=dict(x.split('=') for x in open('$WORK/pixels.txt').read().split('\n')[0].split()[3:]); sys.exit(0 if int(f['ok-green'])>500 and int(f['down-red'])>200 and int(f['empty-grey'])>2000 and int(f['background'])>100000 else 1)"
 check "Chromium renders /status on a phone (390 px wide) with the same elements" \
   python3 -c "import sys; l=open('$WORK/pixels.txt').read().split('\n')[1].split(); f=dict(x.split('=') for x in l[3:]); sys.exit(0 if l[1]=='390' and int(f['ok-green'])>200 and int(f['down-red'])>100 and int(f['background'])>20000 else 1)"
-check "Chromium renders the HTML report: green bars for the site, the shop's missed day in red, chart backgrounds" \
-  python3 -c "import sys; l=open('$WORK/pixels.txt').read().split('\n')[2].split(); f=dict(x.split('=') for x in l[3:]); sys.exit(0 if int(f['ok-green'])>300 and int(f['down-red'])>300 and int(f['missed-pale-red'])>3000 and int(f['background'])>20000 else 1)"
+# A one-day report draws hourly bars (issue 24): only the last hour has data, so the shop's bar at 0 % is
+# a 3 px red line one bar wide (about 44 px at this size) in front of its pale red missed column.
+check "Chromium renders the HTML report: green bars for the site, the shop's missed hour in red, chart backgrounds" \
+  python3 -c "import sys; l=open('$WORK/pixels.txt').read().split('\n')[2].split(); f=dict(x.split('=') for x in l[3:]); sys.exit(0 if int(f['ok-green'])>300 and int(f['down-red'])>30 and int(f['missed-pale-red'])>3000 and int(f['background'])>20000 else 1)"
 if [ -n "${VIGIL_KEEP_SCREENSHOTS:-}" ]; then cp "$WORK"/*.png "$VIGIL_KEEP_SCREENSHOTS"/; fi
 
 # Deployment files: the systemd units verify (with this build's binaries in place), the example configs load.
