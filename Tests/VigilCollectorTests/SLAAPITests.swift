@@ -26,6 +26,24 @@ struct SLAAPITests {
         return Batch(sessionID: "s1", seq: 1, agentVersion: "test", checks: [definition], heartbeats: beats)
     }
 
+    /// A collector on `engine` with one agent `a1` that has sent ``hour(start:)`` for the hour starting
+    /// three hours ago (on the hour); `body` gets the port, the admin token and that start.
+    static func withOneHourOfProbes(
+        engine: StoreEngine, configure: @escaping @Sendable (inout CollectorConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (_ port: Int, _ admin: String, _ start: Int64) async throws -> Void
+    ) async throws {
+        let harness = try await TestCollector(engine: engine, configure: configure)
+        defer { harness.directory.remove() }
+        let token = try await harness.addAgent("a1")
+        let admin = harness.collector.adminToken
+        try await withServices([harness.collector]) { () async throws in
+            let port = await harness.ports.port()
+            let start = (WallClockForTests.nowMs() / 3_600_000 - 3) * 3_600_000
+            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(Self.hour(start: start)), token: token).status == 200)
+            try await body(port, admin, start)
+        }
+    }
+
     static func send(_ method: HTTPMethod, _ port: Int, _ path: String, token: String, body: String? = nil) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
@@ -41,14 +59,7 @@ struct SLAAPITests {
 
     @Test("report bars are sized by resolution: an hour's minutes, 5-minute bars, one hour, days; worked by hand", arguments: StoreEngine.available)
     func bars(engine: StoreEngine) async throws {
-        let harness = try await TestCollector(engine: engine)
-        defer { harness.directory.remove() }
-        let token = try await harness.addAgent("a1")
-        let admin = harness.collector.adminToken
-        try await withServices([harness.collector]) { () async throws in
-            let port = await harness.ports.port()
-            let start = (WallClockForTests.nowMs() / 3_600_000 - 3) * 3_600_000
-            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(Self.hour(start: start)), token: token).status == 200)
+        try await Self.withOneHourOfProbes(engine: engine) { port, admin, start in
             func bars(_ query: String) async throws -> (Int, [ServiceDaysInfo]) {
                 let (status, data) = try await Self.send(.GET, port, "/v1/report/daily?\(query)", token: admin)
                 return (status, status == 200 ? try JSONDecoder().decode([ServiceDaysInfo].self, from: data) : [])

@@ -14,17 +14,8 @@ struct TicketAPITests {
 
     @Test("an outage links exactly the tickets for its service and time; the report and the outage show them", arguments: StoreEngine.available)
     func outageLinksTickets(engine: StoreEngine) async throws {
-        let harness = try await TestCollector(engine: engine) { configuration in
-            configuration.catalog.aliases["web"] = ["public-web"]
-        }
-        defer { harness.directory.remove() }
-        let token = try await harness.addAgent("a1")
-        let admin = harness.collector.adminToken
-        try await withServices([harness.collector]) { () async throws in
-            let port = await harness.ports.port()
-            let start = (WallClockForTests.nowMs() / 3_600_000 - 3) * 3_600_000
-            // web is down from +20 min to +30 min (one location, confirmed after two failures).
-            #expect(try await IngestTests.post(port, body: BatchCodec.encodeForShipping(SLAAPITests.hour(start: start)), token: token).status == 200)
+        // web is down from +20 min to +30 min (one location, confirmed after two failures).
+        try await SLAAPITests.withOneHourOfProbes(engine: engine, configure: { $0.catalog.aliases["web"] = ["public-web"] }) { port, admin, start in
             let outageStart = start + 20 * 60_000
             let outageEnd = start + 30 * 60_000
             let posts: [(String, String)] = [
