@@ -124,6 +124,8 @@ struct IntervalFold {
     var removed: [StateInterval]
     /// Intervals to write (new or changed), replacing any stored row with the same start.
     var added: [StateInterval]
+    /// The newest interval after the fold.
+    var tip: StateInterval
 
     /// Folds `heartbeats` into `runs` (every stored interval they can touch, plus the newest); `nil` when
     /// nothing changes.
@@ -135,7 +137,8 @@ struct IntervalFold {
                 staleAfterMs: staleAfterMs, intervalMs: intervalMs
             )
         }
-        guard after != runs else { return nil }
+        guard after != runs, let tip = after.last else { return nil }
+        self.tip = tip
         let kept = Set(after)
         let old = Set(runs)
         added = after.filter { !old.contains($0) }

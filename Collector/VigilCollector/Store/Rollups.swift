@@ -43,6 +43,15 @@ struct RollupAccumulator {
         }
     }
 
+    /// Adds another accumulator's rows (the batches of one group commit are written as one sum).
+    mutating func add(_ other: RollupAccumulator) {
+        if rows.isEmpty {
+            rows = other.rows
+            return
+        }
+        for (key, counts) in other.rows { rows[key, default: ProbeCounts()].add(counts) }
+    }
+
     /// The start of the period of `size` that holds `ms` (also before 1970).
     static func floor(_ ms: Int64, to size: Int64) -> Int64 {
         ms - ((ms % size) + size) % size

@@ -5,6 +5,8 @@ import VigilCore
 extension SQLiteStore {
     public func importHistory(_ history: HistoryImport) async throws {
         try await writing { db in
+            // The import may replace tips ingest knows: they are read again from the store.
+            self.tips.removeAll()
             var agents: [String: Int64] = [:]
             for check in history.checks {
                 let agentID: Int64

@@ -4,58 +4,115 @@ import VigilCore
 import VigilWire
 
 extension SQLiteStore {
-    /// Stores a batch once per (agent, session, seq). Every statement is prepared once per connection
-    /// (`cachedStatement`): preparing them anew for each batch cost more than running them.
+    /// Stores a batch once per (agent, session, seq), in one transaction with the batches of other
+    /// requests that arrived meanwhile (group commit, ``GroupCommitter``); it returns once that
+    /// transaction has committed. Every statement is prepared once per connection (`cachedStatement`):
+    /// preparing them anew for each batch cost more than running them.
     public func ingest(_ input: IngestBatch) async throws -> IngestOutcome {
-        try await writing { db in
-            let batch = input.batch
-            let seq = Int64(batch.seq)
-            let seen = try db.cachedStatement(sql: "SELECT 1 FROM raw_batches WHERE agent_id = ? AND session_id = ? AND seq = ?")
-            if try Bool.fetchOne(seen, arguments: [input.agentID, batch.sessionID, seq]) ?? false {
-                return IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false)
-            }
+        try await committer.submit(input) { inputs in await self.commit(inputs) }
+    }
 
-            if let limits = input.limits, !batch.checks.isEmpty {
-                try Self.enforce(limits, db, input)
+    /// Stores a group of batches in one transaction, each in a savepoint of its own: a batch refused
+    /// whole (a definition limit) leaves the others stored, a storage failure fails them all. Rollup
+    /// rows of the whole group are summed before they are written, and the check tips the transaction
+    /// wrote go into ``tips`` once it has committed.
+    func commit(_ inputs: [IngestBatch]) async -> [Result<IngestOutcome, any Error>] {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var results: [Result<IngestOutcome, any Error>] = []
+                results.reserveCapacity(inputs.count)
+                var written: [Int64: StateInterval] = [:]
+                try db.inTransaction {
+                    var rollups = RollupAccumulator()
+                    for input in inputs {
+                        var batchTips: [Int64: StateInterval] = [:]
+                        var batchRollups = RollupAccumulator()
+                        do {
+                            var outcome: IngestOutcome?
+                            try db.inSavepoint {
+                                outcome = try self.store(db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups)
+                                return .commit
+                            }
+                            results.append(.success(outcome!))
+                            written.merge(batchTips) { $1 }
+                            rollups.add(batchRollups)
+                        } catch let error as DatabaseError where Self.storeError(error) != nil {
+                            // The transaction itself may be gone: fail the group.
+                            throw error
+                        } catch {
+                            results.append(.failure(error))
+                        }
+                    }
+                    try Self.writeRollups(db, rollups)
+                    return .commit
+                }
+                self.tips.apply(written)
+                return results
             }
-            for check in batch.checks {
-                try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs)
-            }
-            let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
-            for (checkID, beats) in plan.perCheck {
-                try Self.fold(db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID])
-                try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
-            }
-            try Self.writeRollups(db, plan.rollups)
-
-            try db.cachedStatement(sql: """
-                INSERT INTO raw_batches
-                    (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted,
-                     oldest_accepted_ms, newest_accepted_ms, minutes_indexed, refused_checks)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                """).execute(arguments: [
-                input.agentID, batch.sessionID, seq, input.receivedMs, input.contentType, input.contentEncoding,
-                Data(input.rawBody), batch.heartbeats.count, plan.accepted, input.oldestAcceptedMs, input.newestAcceptedMs,
-                plan.refusedChecksText,
-            ])
-            let minute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
-            for start in plan.minutes {
-                try minute.execute(arguments: [start, input.agentID, batch.sessionID, seq])
-            }
-            try db.cachedStatement(sql: """
-                UPDATE agents SET last_seen_ms = ?, agent_version = ?, session_id = ?, batches = batches + 1,
-                    heartbeats = heartbeats + ?, dropped = dropped + ?,
-                    last_heartbeat_ms = MAX(COALESCE(last_heartbeat_ms, ?), ?),
-                    clock_offset_ms = COALESCE(?, clock_offset_ms),
-                    clock_adjust_ms = CASE WHEN ? IS NOT NULL AND ? >= COALESCE(last_heartbeat_ms, ?) THEN ? ELSE clock_adjust_ms END
-                WHERE id = ?
-                """).execute(arguments: [
-                input.receivedMs, batch.agentVersion, batch.sessionID, plan.accepted, Int64(clamping: batch.dropped),
-                plan.newestMs, plan.newestMs, input.clockOffsetMs,
-                input.clockAdjustMs, plan.newestMs, plan.newestMs, input.clockAdjustMs, input.agentID,
-            ])
-            return plan.outcome
+        } catch {
+            let mapped: any Error = (error as? DatabaseError).flatMap(Self.storeError) ?? error
+            return Array(repeating: .failure(mapped), count: inputs.count)
         }
+    }
+
+    /// Stores one batch on the writer's connection; `tips` gets the tips it wrote, `knownTips` has those
+    /// written earlier in the transaction, `rollups` its rollup rows (written by the caller).
+    private func store(
+        _ db: Database, _ input: IngestBatch, tips batchTips: inout [Int64: StateInterval], knownTips: [Int64: StateInterval],
+        rollups: inout RollupAccumulator
+    ) throws -> IngestOutcome {
+        let batch = input.batch
+        let seq = Int64(batch.seq)
+        let seen = try db.cachedStatement(sql: "SELECT 1 FROM raw_batches WHERE agent_id = ? AND session_id = ? AND seq = ?")
+        if try Bool.fetchOne(seen, arguments: [input.agentID, batch.sessionID, seq]) ?? false {
+            return IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false)
+        }
+
+        if let limits = input.limits, !batch.checks.isEmpty {
+            try Self.enforce(limits, db, input)
+        }
+        for check in batch.checks {
+            try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs)
+        }
+        let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
+        for (checkID, beats) in plan.perCheck {
+            let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID)
+            if let tip = try Self.fold(
+                db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID], knownTip: known
+            ) {
+                batchTips[checkID] = tip
+            }
+            try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
+        }
+        rollups = plan.rollups
+
+        try db.cachedStatement(sql: """
+            INSERT INTO raw_batches
+                (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted,
+                 oldest_accepted_ms, newest_accepted_ms, minutes_indexed, refused_checks)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            """).execute(arguments: [
+            input.agentID, batch.sessionID, seq, input.receivedMs, input.contentType, input.contentEncoding,
+            Data(input.rawBody), batch.heartbeats.count, plan.accepted, input.oldestAcceptedMs, input.newestAcceptedMs,
+            plan.refusedChecksText,
+        ])
+        let minute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
+        for start in plan.minutes {
+            try minute.execute(arguments: [start, input.agentID, batch.sessionID, seq])
+        }
+        try db.cachedStatement(sql: """
+            UPDATE agents SET last_seen_ms = ?, agent_version = ?, session_id = ?, batches = batches + 1,
+                heartbeats = heartbeats + ?, dropped = dropped + ?,
+                last_heartbeat_ms = MAX(COALESCE(last_heartbeat_ms, ?), ?),
+                clock_offset_ms = COALESCE(?, clock_offset_ms),
+                clock_adjust_ms = CASE WHEN ? IS NOT NULL AND ? >= COALESCE(last_heartbeat_ms, ?) THEN ? ELSE clock_adjust_ms END
+            WHERE id = ?
+            """).execute(arguments: [
+            input.receivedMs, batch.agentVersion, batch.sessionID, plan.accepted, Int64(clamping: batch.dropped),
+            plan.newestMs, plan.newestMs, input.clockOffsetMs,
+            input.clockAdjustMs, plan.newestMs, plan.newestMs, input.clockAdjustMs, input.agentID,
+        ])
+        return plan.outcome
     }
 
     /// Refuses the batch when its definitions would pass a limit (issue 19).
@@ -108,13 +165,24 @@ extension SQLiteStore {
             .execute(arguments: [agentID, sessionID, check.id, checkID])
     }
 
-    /// Folds time-ordered heartbeats of one check into its stored intervals.
-    private static func fold(_ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?) throws {
+    /// Folds time-ordered heartbeats of one check into its stored intervals and returns its tip after
+    /// (`nil` when it has no interval). With `knownTip` (the check's newest interval, from memory) and
+    /// heartbeats that can touch no older interval, nothing is read (``TipCache/foldNeedsOnlyTip``).
+    private static func fold(
+        _ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?, knownTip: StateInterval?
+    ) throws -> StateInterval? {
         let first = heartbeats[0].timestampMs
-        // Everything a heartbeat in this batch can touch, plus the tip (the newest run).
-        var runs = try fetchIntervals(db, checkID: checkID, endAfter: first - staleAfterMs, startBefore: Int64.max)
-        if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
-        guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs, intervalMs: intervalMs) else { return }
+        var runs: [StateInterval]
+        if let knownTip, TipCache.foldNeedsOnlyTip(knownTip, firstMs: first, staleAfterMs: staleAfterMs) {
+            runs = [knownTip]
+        } else {
+            // Everything a heartbeat in this batch can touch, plus the tip (the newest run).
+            runs = try fetchIntervals(db, checkID: checkID, endAfter: first - staleAfterMs, startBefore: Int64.max)
+            if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
+        }
+        guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs, intervalMs: intervalMs) else {
+            return runs.last
+        }
         let delete = try db.cachedStatement(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?")
         for run in fold.removed {
             try delete.execute(arguments: [checkID, run.startMs])
@@ -126,6 +194,7 @@ extension SQLiteStore {
         for run in fold.added {
             try write.execute(arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message])
         }
+        return fold.tip
     }
 
     private static func tipInterval(_ db: Database, checkID: Int64) throws -> StateInterval? {

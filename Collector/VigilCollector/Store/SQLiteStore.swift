@@ -5,6 +5,10 @@ import VigilCore
 /// The embedded store: one SQLite file through GRDB, in WAL mode, migrated on open.
 public final class SQLiteStore: Store {
     let pool: DatabasePool
+    /// Commits ingest's batches in groups (issue 20).
+    let committer = GroupCommitter<IngestBatch, IngestOutcome>()
+    /// Each check's newest interval, as ingest last wrote it.
+    let tips = TipCache()
 
     /// Opens (creating and migrating when needed) the database at `path`.
     public init(path: String) throws {
