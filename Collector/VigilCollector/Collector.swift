@@ -52,7 +52,11 @@ public struct Collector: Service {
         }
         switch configuration.storage {
         case .sqlite:
-            store = try SQLiteStore(path: (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite"))
+            let metrics = self.metrics
+            store = try SQLiteStore(
+                path: (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite"),
+                onCommit: { metrics.committed(batches: $0) }
+            )
             leadership = Leadership(leading: true)
         case .postgres(let settings):
             store = try await PostgresStore.open(settings, logger: logger)

@@ -9,6 +9,9 @@ import Prometheus
 /// - `vigil_collector_heartbeats_out_of_scope_total`: of the refused, those for a service the agent may not
 ///   report (its scope, or the config's `services: NAME: agents:`)
 /// - `vigil_collector_batch_duration_seconds`: histogram of batch request handling, body to answer
+/// - `vigil_collector_ingest_transactions_total`, `vigil_collector_ingest_transaction_batches`: the
+///   store transactions ingest committed, and a histogram of how many batch requests each held (group
+///   commit, SQLite)
 /// - `vigil_collector_connections_open`, `vigil_collector_connections_refused_total{reason}`
 ///   (`too_many_connections`, `request_timeout`): the listener's connections and those it turned away
 public final class CollectorMetrics: Sendable {
@@ -27,6 +30,8 @@ public final class CollectorMetrics: Sendable {
         _ = refused
         _ = outOfScope
         _ = duration
+        _ = transactions
+        _ = transactionBatches
         _ = openConnections
         for reason in ["too_many_connections", "request_timeout"] { _ = refusedConnections(reason) }
     }
@@ -83,6 +88,23 @@ public final class CollectorMetrics: Sendable {
         if refusedCount > 0 { refused.increment(by: Int64(refusedCount)) }
         if outOfScopeCount > 0 { outOfScope.increment(by: Int64(outOfScopeCount)) }
         duration.record(took)
+    }
+
+    private var transactions: Counter {
+        registry.makeCounter(descriptor: Self.name("ingest_transactions", unit: "total", help: "Store transactions ingest committed (group commit)."))
+    }
+
+    private var transactionBatches: ValueHistogram {
+        registry.makeValueHistogram(
+            descriptor: Self.name("ingest_transaction_batches", help: "Batch requests one ingest transaction held."),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128]
+        )
+    }
+
+    /// Records an ingest transaction of `batches` batch requests.
+    public func committed(batches: Int) {
+        transactions.increment()
+        transactionBatches.record(Double(batches))
     }
 
     /// Records a batch answered with an error code.

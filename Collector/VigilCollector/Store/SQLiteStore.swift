@@ -6,12 +6,15 @@ import VigilCore
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     /// Commits ingest's batches in groups (issue 20).
-    let committer = GroupCommitter<IngestBatch, IngestOutcome>()
+    let committer: GroupCommitter<IngestBatch, IngestOutcome>
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
 
     /// Opens (creating and migrating when needed) the database at `path`.
-    public init(path: String) throws {
+    ///
+    /// - Parameter onCommit: told how many batch requests each ingest transaction held.
+    public init(path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil) throws {
+        committer = GroupCommitter(onCommit: onCommit)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

@@ -28,6 +28,7 @@ final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
 
     private let machine: Mutex<GroupCommitStateMachine<Pending>>
     private let counts = Mutex(Counts())
+    private let onCommit: (@Sendable (_ requests: Int) -> Void)?
 
     /// Transactions committed and the requests they held, since start.
     struct Counts: Sendable, Equatable {
@@ -37,8 +38,10 @@ final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
 
     /// - Parameter maxGroup: the most requests one transaction holds (default 128: with 1,000-heartbeat
     ///   batches, a transaction of 128,000 heartbeats commits in well under 100 ms).
-    init(maxGroup: Int = 128) {
+    /// - Parameter onCommit: told the size of each group once its transaction ended (metrics).
+    init(maxGroup: Int = 128, onCommit: (@Sendable (_ requests: Int) -> Void)? = nil) {
         machine = Mutex(GroupCommitStateMachine(maxGroup: maxGroup))
+        self.onCommit = onCommit
     }
 
     /// Transactions and requests so far (their ratio is the mean group size).
@@ -70,6 +73,7 @@ final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
             $0.transactions += 1
             $0.requests += group.count
         }
+        onCommit?(group.count)
         for index in group.indices.dropFirst() {
             group[index].continuation.resume(returning: .done(results[index]))
         }
