@@ -38,17 +38,23 @@ struct GroupCommitTests {
     func committer() async throws {
         let committer = GroupCommitter<Int, Int>(maxGroup: 5)
         let groups = Mutex<[[Int]]>([])
-        let commit: GroupCommitter<Int, Int>.Commit = { inputs in
+        // The writer: a serial queue, as SQLite's is; each transaction takes 20 ms.
+        let writer = DispatchQueue(label: "test.writer")
+        let commit: @Sendable ([Int]) -> [Result<Int, any Error>] = { inputs in
             groups.withLock { $0.append(inputs) }
-            try? await Task.sleep(for: .milliseconds(20))
+            Thread.sleep(forTimeInterval: 0.02)
             return inputs.map { $0 % 7 == 0 ? .failure(Refused(input: $0)) : .success($0 * 10) }
         }
         let results = await withTaskGroup(of: (Int, Result<Int, Refused>).self) { group in
             for input in 1...40 {
                 group.addTask {
-                    do { return (input, .success(try await committer.submit(input, commit: commit))) }
-                    catch let error as Refused { return (input, .failure(error)) }
-                    catch { return (input, .failure(Refused(input: -1))) }
+                    do {
+                        return (input, .success(try await committer.submit(input) { drain in writer.async { drain(commit) } }))
+                    } catch let error as Refused {
+                        return (input, .failure(error))
+                    } catch {
+                        return (input, .failure(Refused(input: -1)))
+                    }
                 }
             }
             return await group.reduce(into: [Int: Result<Int, Refused>]()) { $0[$1.0] = $1.1 }
@@ -108,6 +114,11 @@ struct GroupCommitTests {
         return cut
     }
 
+    /// `inputs` committed as one group, on the store's writer.
+    static func commit(_ store: SQLiteStore, _ inputs: [IngestBatch]) async throws -> [Result<IngestOutcome, any Error>] {
+        try await store.pool.writeWithoutTransaction { db in store.commit(db, inputs) }
+    }
+
     /// Every interval, rollup row and agent counter the store holds, as text to compare.
     static func contents(_ store: SQLiteStore) async throws -> [String] {
         try await store.reading { db in
@@ -155,7 +166,7 @@ struct GroupCommitTests {
                 try await group.waitForAll()
             }
             for plan in plans {
-                for input in plan { _ = try await sequential.commit([input]).first!.get() }
+                for input in plan { _ = try await Self.commit(sequential, [input])[0].get() }
             }
             let counts = grouped.committer.committed
             #expect(counts.requests == plans.map(\.count).reduce(0, +))
@@ -206,7 +217,7 @@ struct GroupCommitTests {
             limits.checksPerAgent = 1
             overLimit.limits = limits
             let second = Self.input(agent: 1, seq: 2, checks: checks, beats: [up(1, 9_000_010_000)])
-            let results = await store.commit([first, overLimit, second, first])
+            let results = try await Self.commit(store, [first, overLimit, second, first])
             #expect(try results[0].get().accepted == 2)
             #expect(throws: StoreError.self) { try results[1].get() }
             #expect(try results[2].get().accepted == 1)

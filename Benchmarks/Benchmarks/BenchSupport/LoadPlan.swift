@@ -64,13 +64,39 @@ public struct LoadPlan: Sendable {
         )
     }
 
+    /// The same heartbeats as Influx line protocol, one row a heartbeat, gzip-compressed: what a
+    /// time-series database peer (VictoriaMetrics' `/write`) is sent in the same run.
+    public func influxBody(agent: Int, index: Int, startMs: Int64) -> [UInt8] {
+        let batch = batch(agent: agent, index: index, startMs: startMs)
+        var text = ""
+        text.reserveCapacity(batch.heartbeats.count * 110)
+        for heartbeat in batch.heartbeats {
+            let check = Int(heartbeat.check) - 1
+            text += "probe,agent=load-\(agent),check=check-\(check),service=svc-\(check % 50) "
+            text += "up=\(heartbeat.status == .up ? 1 : 0)i,latency_us=\(heartbeat.latencyUs)i,code=\(heartbeat.code)i "
+            text += "\(heartbeat.timestampMs * 1_000_000)\n"
+        }
+        // swiftlint:disable:next force_try
+        let deflater = try! Deflater(format: .gzip)
+        // swiftlint:disable:next force_try
+        return try! deflater.update(Array(text.utf8)) + deflater.finish()
+    }
+
+    /// Every agent's batches as ``influxBody(agent:index:startMs:)``, built on all cores.
+    public func influxAll(startMs: Int64) async -> [[[UInt8]]] {
+        await buildAll { influxBody(agent: $0, index: $1, startMs: startMs) }
+    }
+
     /// Every agent's batches, encoded for shipping, built on all cores.
     public func encodeAll(startMs: Int64) async -> [[[UInt8]]] {
+        await buildAll { BatchCodec.encodeForShipping(batch(agent: $0, index: $1, startMs: startMs)) }
+    }
+
+    /// `body(agent, index)` for every agent's batches, agents in parallel.
+    private func buildAll(_ body: @escaping @Sendable (Int, Int) -> [UInt8]) async -> [[[UInt8]]] {
         await withTaskGroup(of: (Int, [[UInt8]]).self) { group in
             for agent in 0..<agents {
-                group.addTask {
-                    (agent, (0..<batchesPerAgent).map { BatchCodec.encodeForShipping(batch(agent: agent, index: $0, startMs: startMs)) })
-                }
+                group.addTask { (agent, (0..<batchesPerAgent).map { body(agent, $0) }) }
             }
             var all = Array(repeating: [[UInt8]](), count: agents)
             for await (agent, bodies) in group { all[agent] = bodies }

@@ -15,41 +15,71 @@ import VigilWire
 //   swift build -c release --product vigil-collector      # in the repository root
 //   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --filter "ingest load.*"
 
-/// A running collector process on a temporary data directory.
-struct CollectorProcess {
+/// A server process of the run, on a temporary directory and a random port.
+struct ServerProcess {
     let process: Process
     let port: Int
-    let adminToken: String
     let directory: String
+
+    /// Starts `binary` with `arguments(directory, port)` and waits until `ready(port, directory)`.
+    static func start(
+        _ name: String, binary: String, arguments: (String, Int) -> [String], ready: (Int, String) async -> Bool
+    ) async throws -> ServerProcess {
+        let directory = NSTemporaryDirectory() + "vigil-load-\(UUID().uuidString)"
+        let port = Int.random(in: 20_000...60_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments(directory, port)
+        try process.run()
+        for _ in 0..<200 {
+            if await ready(port, directory) { return ServerProcess(process: process, port: port, directory: directory) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        fatalError("\(name) did not start on port \(port)")
+    }
+
+    /// Whether `GET url` answers 200.
+    static func answers(_ url: String) async -> Bool {
+        (try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(1)))?.status == .ok
+    }
+
+    /// Stops it and deletes its data (once: again does nothing).
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// A running collector process on a temporary data directory.
+struct CollectorProcess {
+    let server: ServerProcess
+    let adminToken: String
+
+    var process: Process { server.process }
+    var port: Int { server.port }
 
     static func start() async throws -> CollectorProcess {
         let binary = ProcessInfo.processInfo.environment["VIGIL_COLLECTOR_BIN"]
             ?? FileManager.default.currentDirectoryPath + "/../.build/release/vigil-collector"
         precondition(FileManager.default.isExecutableFile(atPath: binary), "build it first: swift build -c release --product vigil-collector (or set VIGIL_COLLECTOR_BIN)")
-        let directory = NSTemporaryDirectory() + "vigil-load-\(UUID().uuidString)"
-        let port = Int.random(in: 20_000...60_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--data-dir", directory, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
-        // VIGIL_LOAD_COLLECTOR_CONFIG: a collector config file, e.g. to change how often alerts are evaluated.
-        if let config = ProcessInfo.processInfo.environment["VIGIL_LOAD_COLLECTOR_CONFIG"] { process.arguments! += ["--config", config] }
-        try process.run()
-        for _ in 0..<200 {
-            if let token = try? String(contentsOfFile: directory + "/admin.token", encoding: .utf8),
-               (try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)))?.status == .ok {
-                return CollectorProcess(process: process, port: port, adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines), directory: directory)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        fatalError("the collector did not start on port \(port)")
+        let server = try await ServerProcess.start("the collector", binary: binary, arguments: { directory, port in
+            var arguments = ["--data-dir", directory, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
+            // VIGIL_LOAD_COLLECTOR_CONFIG: a collector config file, e.g. to change how often alerts are evaluated.
+            if let config = ProcessInfo.processInfo.environment["VIGIL_LOAD_COLLECTOR_CONFIG"] { arguments += ["--config", config] }
+            return arguments
+        }, ready: { port, directory in
+            guard FileManager.default.fileExists(atPath: directory + "/admin.token") else { return false }
+            return await ServerProcess.answers("http://127.0.0.1:\(port)/healthz")
+        })
+        let token = try String(contentsOfFile: server.directory + "/admin.token", encoding: .utf8)
+        return CollectorProcess(server: server, adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
+    func stop() { server.stop() }
 
     /// Registers an agent and returns its token.
     func register(_ name: String, client: HTTPClient) async throws -> String {
@@ -62,6 +92,24 @@ struct CollectorProcess {
         let body = try await response.body.collect(upTo: 1 << 16)
         let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         return json?["token"] as? String ?? ""
+    }
+}
+
+/// A VictoriaMetrics single-node server: the peer measured in the same run (`apt-get install
+/// victoria-metrics`; VIGIL_VICTORIA_METRICS_BIN names another binary).
+enum VictoriaMetricsProcess {
+    static var binary: String {
+        ProcessInfo.processInfo.environment["VIGIL_VICTORIA_METRICS_BIN"] ?? "/usr/bin/victoria-metrics"
+    }
+
+    static func start() async throws -> ServerProcess {
+        precondition(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "no VictoriaMetrics at \(binary): apt-get install victoria-metrics, set VIGIL_VICTORIA_METRICS_BIN, or VIGIL_LOAD_PEER=0 to skip the peer"
+        )
+        return try await ServerProcess.start("VictoriaMetrics", binary: binary, arguments: { directory, port in
+            ["-storageDataPath", directory, "-httpListenAddr", "127.0.0.1:\(port)", "-loggerLevel", "ERROR"]
+        }, ready: { port, _ in await ServerProcess.answers("http://127.0.0.1:\(port)/health") })
     }
 }
 
@@ -84,8 +132,42 @@ struct LoadResult {
 
 /// Posts each agent's batches in order from `first[agent]`, one request at a time per agent, until the
 /// batches or the time run out; with `every`, each agent sends at most one batch per `every` (a paced run).
+/// Where a load run posts, and what an answer says was taken.
+struct LoadTarget: Sendable {
+    var url: String
+    /// The headers of agent `n`'s requests.
+    var headers: @Sendable (Int) -> [(String, String)]
+    /// Heartbeats (rows) the answer accepted; `nil` when it refused the request.
+    var accepted: @Sendable (_ status: UInt, _ answer: ByteBuffer) -> Int?
+
+    /// A Vigil collector's `/v1/batches`, each agent with its token.
+    static func vigil(port: Int, tokens: [String]) -> LoadTarget {
+        LoadTarget(
+            url: "http://127.0.0.1:\(port)/v1/batches",
+            headers: { agent in
+                [("Authorization", "Bearer \(tokens[agent])"), ("Content-Type", "application/x-protobuf"), ("Content-Encoding", "deflate")]
+            },
+            accepted: { status, answer in
+                guard status == 200, let json = try? JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any] else {
+                    return nil
+                }
+                return json["accepted"] as? Int ?? 0
+            }
+        )
+    }
+
+    /// VictoriaMetrics' Influx line protocol endpoint: `rows` rows a request, taken when it answers 204.
+    static func victoriaMetrics(port: Int, rows: Int) -> LoadTarget {
+        LoadTarget(
+            url: "http://127.0.0.1:\(port)/write",
+            headers: { _ in [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")] },
+            accepted: { status, _ in status == 204 ? rows : nil }
+        )
+    }
+}
+
 func send(
-    _ bodies: [[[UInt8]]], from first: [Int], tokens: [String], port: Int, client: HTTPClient, seconds: Double, every: Duration? = nil
+    _ bodies: [[[UInt8]]], from first: [Int], to target: LoadTarget, client: HTTPClient, seconds: Double, every: Duration? = nil
 ) async throws -> LoadResult {
     let clock = ContinuousClock()
     let started = clock.now
@@ -104,22 +186,19 @@ func send(
                         next += every
                     }
                     count += 1
-                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/batches")
+                    var request = HTTPClientRequest(url: target.url)
                     request.method = .POST
-                    request.headers.add(name: "Authorization", value: "Bearer \(tokens[agent])")
-                    request.headers.add(name: "Content-Type", value: "application/x-protobuf")
-                    request.headers.add(name: "Content-Encoding", value: "deflate")
+                    for (name, value) in target.headers(agent) { request.headers.add(name: name, value: value) }
                     request.body = .bytes(ByteBuffer(bytes: body))
                     let sent = clock.now
                     let response = try await client.execute(request, timeout: .seconds(60))
                     let answer = try await response.body.collect(upTo: 1 << 20)
                     let elapsed = clock.now - sent
                     result.latenciesMs.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1_000)
-                    guard response.status == .ok,
-                          let json = try JSONSerialization.jsonObject(with: Data(answer.readableBytesView)) as? [String: Any] else {
+                    guard let accepted = target.accepted(response.status.code, answer) else {
                         fatalError("batch refused: HTTP \(response.status.code) \(String(buffer: answer))")
                     }
-                    result.accepted += json["accepted"] as? Int ?? 0
+                    result.accepted += accepted
                 }
                 return (agent, result.with(sent: count))
             }
@@ -188,12 +267,19 @@ let benchmarks: @Sendable () -> Void = {
     let pacedP50 = BenchmarkMetric.custom("Paced at half rate: latency p50 (µs)", useScalingFactor: false)
     let pacedP99 = BenchmarkMetric.custom("Paced at half rate: latency p99 (µs)", useScalingFactor: false)
     let pacedSeconds = Double(ProcessInfo.processInfo.environment["VIGIL_LOAD_PACED_SECONDS"] ?? "") ?? 20
+    // The peer: VictoriaMetrics ingesting the same heartbeats as gzip Influx lines, same connections.
+    let measurePeer = ProcessInfo.processInfo.environment["VIGIL_LOAD_PEER"] != "0"
+    let peerRate = BenchmarkMetric.custom("Peer: VictoriaMetrics rows/s", useScalingFactor: false)
+    let peerCPU = BenchmarkMetric.custom("Peer: VictoriaMetrics CPU (% of one core)", useScalingFactor: false)
+    let peerRatio = BenchmarkMetric.custom("Vigil / VictoriaMetrics (%)", useScalingFactor: false)
 
     Benchmark(
         "ingest load: \(plan.agents) agents × \(plan.checks) checks, \(plan.batchHeartbeats)-heartbeat batches, \(Int(seconds)) s",
-        configuration: .init(metrics: [.wallClock, rate, p50, p99, cpu, rss, limit, share, wire, pacedRate, pacedP50, pacedP99])
+        configuration: .init(metrics: [.wallClock, rate, p50, p99, cpu, rss, limit, share, wire, pacedRate, pacedP50, pacedP99]
+            + (measurePeer ? [peerRate, peerCPU, peerRatio] : []))
     ) { benchmark in
-        let bodies = await plan.encodeAll(startMs: Int64(Date().timeIntervalSince1970 * 1_000) - 86_400_000)
+        let startMs = Int64(Date().timeIntervalSince1970 * 1_000) - 86_400_000
+        let bodies = await plan.encodeAll(startMs: startMs)
         let steady = bodies.flatMap { $0.dropFirst() }
         let wireBytes = Double(steady.reduce(0) { $0 + $1.count }) / Double(max(1, steady.count * plan.beatsPerCheck * plan.checks))
         var configuration = HTTPClient.Configuration()
@@ -207,17 +293,29 @@ let benchmarks: @Sendable () -> Void = {
         let cpuBefore = usage.cpuSeconds()
 
         benchmark.startMeasurement()
-        let result = try await send(
-            bodies, from: Array(repeating: 0, count: plan.agents), tokens: tokens, port: collector.port, client: client, seconds: seconds
-        )
+        let target = LoadTarget.vigil(port: collector.port, tokens: tokens)
+        let result = try await send(bodies, from: Array(repeating: 0, count: plan.agents), to: target, client: client, seconds: seconds)
         benchmark.stopMeasurement()
         let cpuUsed = usage.cpuSeconds() - cpuBefore
         // Half the rate just measured: each agent one batch per (agents × batch size / (rate / 2)).
         let every = Duration.milliseconds(Int(Double(plan.agents * plan.batchHeartbeats) / (result.rate / 2) * 1_000))
-        let paced = try await send(
-            bodies, from: result.sent, tokens: tokens, port: collector.port, client: client, seconds: pacedSeconds, every: every
-        )
+        let paced = try await send(bodies, from: result.sent, to: target, client: client, seconds: pacedSeconds, every: every)
         let peak = usage.peakRSSMB()
+        collector.stop()
+        if measurePeer {
+            let lines = await plan.influxAll(startMs: startMs)
+            let peer = try await VictoriaMetricsProcess.start()
+            let peerUsage = ProcessUsage(pid: peer.process.processIdentifier)
+            let peerCPUBefore = peerUsage.cpuSeconds()
+            let taken = try await send(
+                lines, from: Array(repeating: 0, count: plan.agents), to: .victoriaMetrics(port: peer.port, rows: plan.beatsPerCheck * plan.checks),
+                client: client, seconds: seconds
+            )
+            benchmark.measurement(peerCPU, Int((peerUsage.cpuSeconds() - peerCPUBefore) / taken.seconds * 100))
+            peer.stop()
+            benchmark.measurement(peerRate, Int(taken.rate))
+            benchmark.measurement(peerRatio, Int(result.rate / taken.rate * 100))
+        }
         try await client.shutdown()
         let limitRate = try await decodeLimit(bodies, batches: result.latenciesMs.count)
         precondition(paced.latenciesMs.count > plan.agents, "the paced run ran out of batches: raise VIGIL_LOAD_MAX_HEARTBEATS")

@@ -9,50 +9,50 @@ extension SQLiteStore {
     /// transaction has committed. Every statement is prepared once per connection (`cachedStatement`):
     /// preparing them anew for each batch cost more than running them.
     public func ingest(_ input: IngestBatch) async throws -> IngestOutcome {
-        try await committer.submit(input) { inputs in await self.commit(inputs) }
+        try await committer.submit(input) { drain in
+            pool.asyncWriteWithoutTransaction { db in drain { inputs in self.commit(db, inputs) } }
+        }
     }
 
     /// Stores a group of batches in one transaction, each in a savepoint of its own: a batch refused
     /// whole (a definition limit) leaves the others stored, a storage failure fails them all. Rollup
     /// rows of the whole group are summed before they are written, and the check tips the transaction
-    /// wrote go into ``tips`` once it has committed.
-    func commit(_ inputs: [IngestBatch]) async -> [Result<IngestOutcome, any Error>] {
+    /// wrote go into ``tips`` once it has committed. Runs on the writer (`db` outside a transaction).
+    func commit(_ db: Database, _ inputs: [IngestBatch]) -> [Result<IngestOutcome, any Error>] {
+        var results: [Result<IngestOutcome, any Error>] = []
+        results.reserveCapacity(inputs.count)
+        var written: [Int64: StateInterval] = [:]
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var results: [Result<IngestOutcome, any Error>] = []
-                results.reserveCapacity(inputs.count)
-                var written: [Int64: StateInterval] = [:]
-                try db.inTransaction {
-                    var rollups = RollupAccumulator()
-                    for input in inputs {
-                        var batchTips: [Int64: StateInterval] = [:]
-                        var batchRollups = RollupAccumulator()
-                        do {
-                            var outcome: IngestOutcome?
-                            try db.inSavepoint {
-                                outcome = try self.store(db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups)
-                                return .commit
-                            }
-                            results.append(.success(outcome!))
-                            written.merge(batchTips) { $1 }
-                            rollups.add(batchRollups)
-                        } catch let error as DatabaseError where Self.storeError(error) != nil {
-                            // The transaction itself may be gone: fail the group.
-                            throw error
-                        } catch {
-                            results.append(.failure(error))
+            try db.inTransaction {
+                var rollups = RollupAccumulator()
+                for input in inputs {
+                    var batchTips: [Int64: StateInterval] = [:]
+                    var batchRollups = RollupAccumulator()
+                    do {
+                        var outcome: IngestOutcome?
+                        try db.inSavepoint {
+                            outcome = try self.store(db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups)
+                            return .commit
                         }
+                        results.append(.success(outcome!))
+                        written.merge(batchTips) { $1 }
+                        rollups.add(batchRollups)
+                    } catch let error as DatabaseError where Self.storeError(error) != nil {
+                        // The transaction itself may be gone: fail the group.
+                        throw error
+                    } catch {
+                        results.append(.failure(error))
                     }
-                    try Self.writeRollups(db, rollups)
-                    return .commit
                 }
-                self.tips.apply(written)
-                return results
+                try Self.writeRollups(db, rollups)
+                return .commit
             }
         } catch {
             let mapped: any Error = (error as? DatabaseError).flatMap(Self.storeError) ?? error
             return Array(repeating: .failure(mapped), count: inputs.count)
         }
+        tips.apply(written)
+        return results
     }
 
     /// Stores one batch on the writer's connection; `tips` gets the tips it wrote, `knownTips` has those

@@ -2,28 +2,26 @@ import Synchronization
 
 /// Commits the writes of many requests in one transaction (group commit, issue 20).
 ///
-/// A request that arrives while no transaction runs commits at once, alone; requests that arrive while
-/// one runs wait, and the first of them then leads the next transaction for all of them (up to
-/// `maxGroup`). Each request returns only after the transaction holding it has committed, so an answer
-/// still means the data is durable, and no request waits longer than the transaction before its own.
+/// A request that arrives while no transaction runs starts one, alone; requests that arrive while one
+/// runs wait, and the writer commits them together next (up to `maxGroup`), then the next waiting ones,
+/// until none wait. Each request returns only after the transaction holding it has committed, so an
+/// answer still means the data is durable, and no request waits longer than the transaction before its
+/// own.
 ///
-/// The transaction runs on the task of the request that leads it: there is no task of its own to start
-/// or stop. ``GroupCommitStateMachine`` makes every decision; this type only carries them out.
+/// The writer is the store's own serial queue (``submit(_:start:)`` hands it a drain to run): going
+/// from one group to the next needs no thread of Swift's cooperative pool, which busy request handlers
+/// and report evaluations can hold for a while. ``GroupCommitStateMachine`` makes every decision; this
+/// type only carries them out.
 final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
     /// Commits a group in one transaction and returns one result per input, in order. A failure of one
     /// input that leaves the others intact is that input's result; a failed transaction fails them all.
-    typealias Commit = @Sendable ([Input]) async -> [Result<Output, any Error>]
+    typealias Commit = ([Input]) -> [Result<Output, any Error>]
+    /// Runs groups through a ``Commit`` until none is waiting: what the writer runs.
+    typealias Drain = @Sendable (Commit) -> Void
 
     private struct Pending: Sendable {
         let input: Input
-        let continuation: CheckedContinuation<Signal, Never>
-    }
-
-    private enum Signal: Sendable {
-        /// Lead the transaction for this group (its first request is the one resumed).
-        case lead([Pending])
-        /// Committed (or failed) by another request's transaction.
-        case done(Result<Output, any Error>)
+        let continuation: CheckedContinuation<Result<Output, any Error>, Never>
     }
 
     private let machine: Mutex<GroupCommitStateMachine<Pending>>
@@ -36,10 +34,11 @@ final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
         var requests = 0
     }
 
-    /// - Parameter maxGroup: the most requests one transaction holds (default 128: with 1,000-heartbeat
-    ///   batches, a transaction of 128,000 heartbeats commits in well under 100 ms).
+    /// - Parameter maxGroup: the most requests one transaction holds (default 16: with 1,000-heartbeat
+    ///   batches, 16,000 heartbeats, about 25 ms of writing: a request waits for at most the group before
+    ///   its own, and larger groups saved little more, as each batch costs its rows, not its transaction).
     /// - Parameter onCommit: told the size of each group once its transaction ended (metrics).
-    init(maxGroup: Int = 128, onCommit: (@Sendable (_ requests: Int) -> Void)? = nil) {
+    init(maxGroup: Int = 16, onCommit: (@Sendable (_ requests: Int) -> Void)? = nil) {
         machine = Mutex(GroupCommitStateMachine(maxGroup: maxGroup))
         self.onCommit = onCommit
     }
@@ -47,39 +46,33 @@ final class GroupCommitter<Input: Sendable, Output: Sendable>: Sendable {
     /// Transactions and requests so far (their ratio is the mean group size).
     var committed: Counts { counts.withLock { $0 } }
 
-    /// Commits `input` with whatever else is waiting, through `commit` (every caller passes the same
-    /// one: the request that leads a transaction runs its own), and returns its result once committed.
-    func submit(_ input: Input, commit: Commit) async throws -> Output {
-        let signal = await withCheckedContinuation { (continuation: CheckedContinuation<Signal, Never>) in
+    /// Commits `input` with whatever else is waiting and returns its result once committed. When no
+    /// transaction runs, `start` is given the drain to run on the writer (every caller passes the same
+    /// writer); otherwise the running drain takes the input in a later group.
+    func submit(_ input: Input, start: (_ drain: @escaping Drain) -> Void) async throws -> Output {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Output, any Error>, Never>) in
             let pending = Pending(input: input, continuation: continuation)
             if case .commit(let group) = machine.withLock({ $0.submit(pending) }) {
-                continuation.resume(returning: .lead(group))
+                start { commit in self.drain(from: group, commit) }
             }
         }
-        switch signal {
-        case .done(let result):
-            return try result.get()
-        case .lead(let group):
-            return try await lead(group, commit: commit).get()
-        }
+        return try result.get()
     }
 
-    /// Runs one transaction for `group` (whose first request is the caller's), answers the others, and
-    /// hands the next group, if any, to its first request.
-    private func lead(_ group: [Pending], commit: Commit) async -> Result<Output, any Error> {
-        let results = await commit(group.map(\.input))
-        precondition(results.count == group.count, "a group commit returns one result per input")
-        counts.withLock {
-            $0.transactions += 1
-            $0.requests += group.count
+    /// Commits `first`, answers its requests, and goes on with the groups that waited meanwhile.
+    private func drain(from first: [Pending], _ commit: Commit) {
+        var group = first
+        while true {
+            let results = commit(group.map(\.input))
+            precondition(results.count == group.count, "a group commit returns one result per input")
+            counts.withLock {
+                $0.transactions += 1
+                $0.requests += group.count
+            }
+            onCommit?(group.count)
+            for (pending, result) in zip(group, results) { pending.continuation.resume(returning: result) }
+            guard case .commit(let next) = machine.withLock({ $0.committed() }) else { return }
+            group = next
         }
-        onCommit?(group.count)
-        for index in group.indices.dropFirst() {
-            group[index].continuation.resume(returning: .done(results[index]))
-        }
-        if case .commit(let next) = machine.withLock({ $0.committed() }) {
-            next[0].continuation.resume(returning: .lead(next))
-        }
-        return results[0]
     }
 }
