@@ -19,6 +19,8 @@ public struct Collector: Service {
     public let adminToken: String
     /// Whether this replica leads now.
     public let leadership: Leadership
+    /// Closes the store's connections when the server stops (PostgreSQL's pool; nothing for SQLite).
+    private let closeStore: @Sendable () async -> Void
     /// What batch requests hold in memory together (``CollectorConfiguration/ingestBudgetBytes``).
     public let ingestBudget: IngestBudget
     /// This process, as listed in `GET /v1/replicas`.
@@ -58,9 +60,12 @@ public struct Collector: Service {
                 onCommit: { metrics.committed(batches: $0) }
             )
             leadership = Leadership(leading: true)
+            closeStore = {}
         case .postgres(let settings):
-            store = try await PostgresStore.open(settings, logger: logger)
+            let postgres = try await PostgresStore.open(settings, logger: logger)
+            store = postgres
             leadership = Leadership(leading: false)
+            closeStore = { await postgres.close() }
         }
         identity = ReplicaIdentity(address: "\(configuration.host):\(configuration.port)")
         if let tls = configuration.tls {
@@ -128,9 +133,9 @@ public struct Collector: Service {
         do {
             try await app.run()
         } catch {
-            await (store as? PostgresStore)?.close()
+            await closeStore()
             throw error
         }
-        await (store as? PostgresStore)?.close()
+        await closeStore()
     }
 }

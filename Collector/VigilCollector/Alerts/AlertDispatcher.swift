@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// `X-Vigil-Delivery` id: a crash between a send and its record repeats that delivery once, and receivers
 /// drop an id they have already seen.
 struct AlertDispatcher: Service {
-    let store: any Store
+    let store: any AlertStore
     let settings: AlertSettings
     let logger: Logger
     /// Time between looks at the outbox. Default 500 ms.

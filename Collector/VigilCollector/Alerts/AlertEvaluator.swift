@@ -9,7 +9,7 @@ import VigilCore
 /// on (or ended in the last `recentMs`, so a short one between two evaluations is not missed), resolved
 /// only after its opened; outages in maintenance raise nothing.
 struct AlertEvaluator: Service {
-    let store: any Store
+    let store: any AlertStore & TicketStore & CredentialStore & ReportStore
     let catalog: ServiceCatalog
     let settings: AlertSettings
     let logger: Logger

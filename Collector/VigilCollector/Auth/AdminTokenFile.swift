@@ -5,7 +5,7 @@ import Logging
 /// operator on the same machine can use the CLI at once.
 enum AdminTokenFile {
     /// Makes sure the file exists and its token is registered; returns the token.
-    static func ensure(in directory: String, store: any Store, logger: Logger) async throws -> String {
+    static func ensure(in directory: String, store: any CredentialStore, logger: Logger) async throws -> String {
         let path = (directory as NSString).appendingPathComponent("admin.token")
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
            !existing.isEmpty {

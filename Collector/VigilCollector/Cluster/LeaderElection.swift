@@ -10,7 +10,7 @@ import VigilCore
 struct LeaderElection: Service {
     let lock: any LeaderLock
     let leadership: Leadership
-    let store: any Store
+    let store: any ReplicaStore
     let identity: ReplicaIdentity
     /// Time between tries. Default 1 s.
     var every: Duration = .seconds(1)

@@ -4,7 +4,7 @@ import VigilWire
 
 /// Administrative writes: registering agents and revoking their tokens.
 struct AdminRoutes: Sendable {
-    let store: any Store
+    let store: any CredentialStore
     let authenticator: Authenticator
 
     /// `POST /v1/agents {"name": ..., "replace": false}` → `201 {"name", "token"}`; 409 when the name is

@@ -5,7 +5,7 @@ import VigilWire
 
 /// Alert history and hook tests.
 struct AlertRoutes: Sendable {
-    let store: any Store
+    let store: any AlertStore
     let settings: AlertSettings
     let authenticator: Authenticator
 

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// Resolves bearer tokens to agents or admins.
 struct Authenticator: Sendable {
-    let store: any Store
+    let store: any CredentialStore
 
     /// The agent whose token the request carries; 401 otherwise.
     func agent(_ request: Request) async throws -> AgentRecord {

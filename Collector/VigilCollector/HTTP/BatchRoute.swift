@@ -8,7 +8,7 @@ import VigilWire
 /// `POST /v1/batches`: authenticate, inflate within the limit while the body streams in, decode, store
 /// once per (agent, session, seq), and answer `{"acked_through": seq}`.
 struct BatchRoute: Sendable {
-    let store: any Store
+    let store: any IngestStore
     let authenticator: Authenticator
     let configuration: CollectorConfiguration
     /// Memory all batch requests may hold together; past it they are answered 503.

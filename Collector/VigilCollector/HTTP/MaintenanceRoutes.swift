@@ -5,7 +5,7 @@ import VigilWire
 
 /// Maintenance windows: config ones are read-only; API ones can be added and removed.
 struct MaintenanceRoutes: Sendable {
-    let store: any Store
+    let store: any MaintenanceStore
     let catalog: ServiceCatalog
     let authenticator: Authenticator
 

@@ -4,7 +4,7 @@ import VigilWire
 
 /// The operator's read API: services, uptime and agents. Every route needs an API token of any scope.
 struct ReadRoutes: Sendable {
-    let store: any Store
+    let store: any CredentialStore & ReplicaStore & ReportStore
     let catalog: ServiceCatalog
     let authenticator: Authenticator
 

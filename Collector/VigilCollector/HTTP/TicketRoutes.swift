@@ -6,7 +6,7 @@ import VigilWire
 /// Ticket intake and queries (DESIGN §6, §7). Every route needs an admin token (help desks send it as a
 /// bearer token in their webhook settings).
 struct TicketRoutes: Sendable {
-    let store: any Store
+    let store: any TicketStore & ReportStore
     let desk: TicketDesk
     let authenticator: Authenticator
 

@@ -4,7 +4,7 @@ import VigilWire
 /// Operator API tokens: `read` ones for dashboards and scripts that only look, `admin` ones for
 /// everything. All three routes need an admin token.
 struct TokenRoutes: Sendable {
-    let store: any Store
+    let store: any CredentialStore
     let authenticator: Authenticator
 
     /// `GET /v1/tokens` → every token's name, scope and creation time (never the token).

@@ -8,7 +8,7 @@ import VigilCore
 /// `public: {metrics: true}`. The SLA figures are computed at most every 15 s, however often Prometheus
 /// scrapes, and shared with the status page.
 struct MetricsRoute: Sendable {
-    let store: any Store
+    let store: any CredentialStore & ReportStore
     let reporter: SLAReporter
     let metrics: CollectorMetrics
     let budget: IngestBudget

@@ -7,14 +7,14 @@ import VigilWire
 ///
 /// Reports read state intervals (one row per state change) and probe rollups, never heartbeats.
 public struct SLAReporter: Sendable {
-    let store: any Store
+    let store: any ReportStore
     let catalog: ServiceCatalog
     /// How long minute rollups are kept (`minute_rollup_retention`): older minutes are counted from the
     /// raw batches. Default 35 days.
     var minuteRollupRetentionMs: Int64
 
     /// A reporter over `store` with the services, SLAs and maintenance of `catalog`.
-    public init(store: any Store, catalog: ServiceCatalog, minuteRollupRetentionMs: Int64 = 35 * 86_400_000) {
+    public init(store: any ReportStore, catalog: ServiceCatalog, minuteRollupRetentionMs: Int64 = 35 * 86_400_000) {
         self.store = store
         self.catalog = catalog
         self.minuteRollupRetentionMs = minuteRollupRetentionMs

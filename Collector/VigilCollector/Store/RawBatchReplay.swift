@@ -86,7 +86,7 @@ enum RawBatchReplay {
     }
 }
 
-extension Store {
+extension HistoryStore {
     /// Each service's probe counts over its `ranges` (sorted, non-overlapping), exact to the millisecond
     /// (issue 18): whole days, hours and minutes from the rollups at the coarsest resolution that fits,
     /// and what no row covers exactly — a partial minute at an edge, or minutes whose rows were pruned

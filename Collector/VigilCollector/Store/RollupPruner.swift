@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// Deletes per-minute rollups past their retention once an hour, so a year of data stays cheap: hour and
 /// day rollups and state intervals remain (DESIGN §9).
 struct RollupPruner: Service {
-    let store: any Store
+    let store: any HistoryStore
     /// How long minute rows are kept, in ms.
     let retentionMs: Int64
     /// Time between passes. Default one hour.

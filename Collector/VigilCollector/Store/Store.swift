@@ -5,7 +5,18 @@ import VigilCore
 ///
 /// Availability is stored as state intervals (one row per state change per check), never as individual
 /// heartbeats; raw batches are kept as received for audit.
-public protocol Store: Sendable {
+///
+/// `Store` is the sum of narrow roles (issue 20), and each part of the collector takes the narrowest it
+/// needs: ``CredentialStore`` (tokens and agents), ``IngestStore``, ``HistoryStore`` (what reports read),
+/// ``TicketStore``, ``AlertStore`` (the alert outbox, episodes and silences), ``MaintenanceStore`` and
+/// ``ReplicaStore``.
+public protocol Store: CredentialStore, IngestStore, HistoryStore, TicketStore, AlertStore, MaintenanceStore, ReplicaStore {}
+
+/// What SLA reports read: the history, and the maintenance windows added through the API.
+public typealias ReportStore = HistoryStore & MaintenanceStore
+
+/// Operator API tokens and registered agents.
+public protocol CredentialStore: Sendable {
     // MARK: Tokens
 
     /// Adds an operator API token by hash, with its name and scope; nothing happens when the hash exists.
@@ -21,7 +32,6 @@ public protocol Store: Sendable {
     /// when no live token has that name and ``StoreError/Code/refused`` when it would leave no admin token.
     func revokeAPITokens(name: String) async throws -> Int
 
-    // MARK: Agents
 
     /// Registers an agent; throws ``StoreError/Code/alreadyExists`` when the name is taken.
     func registerAgent(name: String, tokenHash: String, nowMs: Int64) async throws -> AgentRecord
@@ -35,8 +45,10 @@ public protocol Store: Sendable {
     /// All agents, by name.
     func agents() async throws -> [AgentRecord]
 
-    // MARK: Ingest
+}
 
+/// Storing agents' batches, and history loaded from elsewhere.
+public protocol IngestStore: Sendable {
     /// Stores a batch once per (agent, session, seq) and folds its heartbeats into state intervals.
     func ingest(_ batch: IngestBatch) async throws -> IngestOutcome
 
@@ -45,8 +57,10 @@ public protocol Store: Sendable {
     /// missing, without a usable token. Existing rows with the same keys are replaced.
     func importHistory(_ history: HistoryImport) async throws
 
-    // MARK: Reading
+}
 
+/// What the store holds of availability: checks, their state intervals, probe rollups and raw batches.
+public protocol HistoryStore: Sendable {
     /// Names of all services with at least one check, sorted.
     func services() async throws -> [String]
     /// The checks of one service.
@@ -65,9 +79,13 @@ public protocol Store: Sendable {
     func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
     func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
+    /// The number of raw batches stored for an agent (audit).
+    func rawBatchCount(agentID: Int64) async throws -> Int
 
-    // MARK: Tickets
+}
 
+/// Support tickets and their events.
+public protocol TicketStore: Sendable {
     /// Creates or updates tickets by external id and adds their events (each stored once: the same
     /// event sent twice changes nothing). Returns, per ticket, whether it was new.
     func upsertTickets(_ tickets: [Ticket], nowMs: Int64) async throws -> [Bool]
@@ -78,8 +96,10 @@ public protocol Store: Sendable {
     /// Tickets created in `created` (sorted by creation), optionally only those not solved or closed.
     func tickets(created: TimeRange, openOnly: Bool) async throws -> [Ticket]
 
-    // MARK: Alerts
+}
 
+/// The alert outbox (alerts and their deliveries), ongoing alert episodes, and silences.
+public protocol AlertStore: Sendable {
     /// Stores an alert once per dedupe key, with a pending delivery per hook; `nil` when the key is known.
     func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64?
     /// Whether an alert with this dedupe key exists.
@@ -105,26 +125,28 @@ public protocol Store: Sendable {
     /// Removes one; throws ``StoreError/Code/notFound`` when there is no such id.
     func removeSilence(id: Int64) async throws
 
-    // MARK: Maintenance
+}
 
+/// Maintenance windows added through the API.
+public protocol MaintenanceStore: Sendable {
     /// Maintenance windows added through the API.
     func maintenanceWindows() async throws -> [MaintenanceRecord]
     /// Adds one and returns it with its id.
     func addMaintenance(_ record: MaintenanceRecord) async throws -> MaintenanceRecord
     /// Removes one; throws ``StoreError/Code/notFound`` when there is no such id.
     func removeMaintenance(id: Int64) async throws
-    /// The number of raw batches stored for an agent (audit).
-    func rawBatchCount(agentID: Int64) async throws -> Int
 
-    // MARK: Replicas
+}
 
+/// The collector replicas sharing the store, for leader election and `/v1/replicas`.
+public protocol ReplicaStore: Sendable {
     /// Records that a collector replica is alive, and whether it leads.
     func recordReplica(_ replica: ReplicaRecord) async throws
     /// Replicas that reported since `sinceMs`, by instance.
     func replicas(seenSince sinceMs: Int64) async throws -> [ReplicaRecord]
 }
 
-extension Store {
+extension CredentialStore {
     /// Revokes an agent's token: it stops working at once, the agent's history stays, and
     /// ``replaceAgentToken(name:tokenHash:)`` (`vigil agents add NAME --replace`) gives it a new one.
     /// Throws ``StoreError/Code/notFound`` for an unknown name.
@@ -144,7 +166,7 @@ public struct AlertPosition: Sendable, Hashable {
     }
 }
 
-extension Store {
+extension AlertStore {
     /// The newest `limit` alerts created since `sinceMs`.
     public func alerts(sinceMs: Int64, limit: Int) async throws -> [AlertRecord] {
         try await alerts(sinceMs: sinceMs, limit: limit, before: nil)

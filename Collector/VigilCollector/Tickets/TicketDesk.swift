@@ -4,10 +4,10 @@ import VigilWire
 /// Tickets as operators see them: clocks under the matching policy, the outage each belongs to, outage
 /// details and the ticket report (DESIGN §6, §7).
 public struct TicketDesk: Sendable {
-    let store: any Store
+    let store: any TicketStore & ReportStore
     let catalog: ServiceCatalog
 
-    public init(store: any Store, catalog: ServiceCatalog) {
+    public init(store: any TicketStore & ReportStore, catalog: ServiceCatalog) {
         self.store = store
         self.catalog = catalog
     }

@@ -3,7 +3,7 @@ import VigilWire
 
 /// Turns stored intervals into service availability (the `time` method, unknown excluded).
 struct UptimeCalculator: Sendable {
-    let store: any Store
+    let store: any ReportStore
 
     /// A service over a window, and each of its checks' state at "now", from one read of the store.
     struct ServiceView: Sendable {
