@@ -196,6 +196,25 @@ struct GroupCommitTests {
                 _ = try await reread.ingest(input)
             }
             #expect(try await Self.contents(cached) == Self.contents(reread))
+            // The naive oracle: every heartbeat, in the order delivered, folded into the check's whole
+            // history (no window, no store).
+            var oracle: [UInt32: [StateInterval]] = [:]
+            for input in inputs {
+                var perCheck: [UInt32: [Heartbeat]] = [:]
+                for beat in input.batch.heartbeats { perCheck[beat.check, default: []].append(beat) }
+                for (check, beats) in perCheck {
+                    for beat in beats.sorted(by: { $0.timestampMs < $1.timestampMs }) {
+                        IntervalTimeline.apply(
+                            timestampMs: beat.timestampMs, status: beat.status, message: beat.message, to: &oracle[check, default: []],
+                            staleAfterMs: checks[0].staleAfterMs, intervalMs: Int64(checks[0].intervalMs)
+                        )
+                    }
+                }
+            }
+            for check in try await cached.allChecks() {
+                let stored = try await cached.intervals(checkID: check.id, overlapping: TimeRange(startMs: 0, endMs: Int64.max))
+                #expect(stored == oracle[check.definition.id], "check \(check.definition.name)")
+            }
             // What the cache holds is each check's newest stored interval.
             for check in try await cached.allChecks() {
                 let stored = try await cached.intervals(checkID: check.id, overlapping: TimeRange(startMs: 0, endMs: Int64.max)).last

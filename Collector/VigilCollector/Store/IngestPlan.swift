@@ -132,13 +132,20 @@ struct IntervalFold {
     init?(runs: [StateInterval], heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?) {
         var after = runs
         for heartbeat in heartbeats {
-            after = IntervalTimeline.apply(
-                timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: after,
+            IntervalTimeline.apply(
+                timestampMs: heartbeat.timestampMs, status: heartbeat.status, message: heartbeat.message, to: &after,
                 staleAfterMs: staleAfterMs, intervalMs: intervalMs
             )
         }
         guard after != runs, let tip = after.last else { return nil }
         self.tip = tip
+        // The common case is one or two runs (the tip, maybe a new one): compared one by one, not hashed.
+        if runs.count + after.count <= 16 {
+            let added = after.filter { !runs.contains($0) }
+            self.added = added
+            removed = runs.filter { run in !after.contains(run) && !added.contains { $0.startMs == run.startMs } }
+            return
+        }
         let kept = Set(after)
         let old = Set(runs)
         added = after.filter { !old.contains($0) }

@@ -35,15 +35,28 @@ public enum IntervalTimeline {
         staleAfterMs: Int64,
         intervalMs: Int64? = nil
     ) -> [StateInterval] {
+        var runs = neighbourhood
+        apply(timestampMs: t, status: status, message: message, to: &runs, staleAfterMs: staleAfterMs, intervalMs: intervalMs)
+        return runs
+    }
+
+    /// Applies one heartbeat to `runs` in place (see the other ``apply(timestampMs:status:message:to:staleAfterMs:intervalMs:)``):
+    /// folding a batch this way copies no array per heartbeat.
+    public static func apply(
+        timestampMs t: Int64,
+        status: CheckStatus,
+        message: String = "",
+        to runs: inout [StateInterval],
+        staleAfterMs: Int64,
+        intervalMs: Int64? = nil
+    ) {
         precondition(staleAfterMs > 0, "staleAfterMs must be positive")
         let bridge = longestBridgedGap(intervalMs: intervalMs)
-        var runs = neighbourhood
         guard let tip = runs.last, t < tip.lastBeatMs else {
             appendInOrder(t: t, status: status, message: message, runs: &runs, staleAfterMs: staleAfterMs, bridge: bridge)
-            return runs
+            return
         }
         placeLate(t: t, status: status, message: message, runs: &runs, staleAfterMs: staleAfterMs, bridge: bridge)
-        return runs
     }
 
     /// The longest gap between two heartbeats that one run spans: 1.5 probe intervals.
