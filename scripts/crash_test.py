@@ -5,7 +5,7 @@ in three phases on fresh data:
 1. the collector is killed with SIGKILL N times (and restarted after a pause) while the agent runs on;
 2. the agent is killed with SIGKILL N times (and restarted at once) while the collector runs on, and
    once the collector is killed too and kept down for a while;
-3. group commit (issue 20): ten agents of 6 checks each send batches of 10 heartbeats, so the
+3. group commit (issue 20): ten agents of 3 checks each send batches of 10 heartbeats, so the
    collector commits several agents' batches in one transaction, and it is killed N times at random
    points of those commits; each agent's heartbeats are checked on their own.
 
@@ -74,8 +74,8 @@ def phase(name, collector_kills, agent_kills, seconds, agents=1, per_agent=CHECK
     threading.Thread(target=server.serve_forever, daemon=True).start()
     collector = start_collector()
     env["VIGIL_TOKEN"] = open(f"{work}/data/admin.token").read().strip()
-    # One batch at most every 300 ms alone; with several agents, one every ~170 ms each, so their
-    # batches meet in the collector's transactions.
+    # One batch at most every 300 ms alone; with several agents, one every ~330 ms each, so their
+    # batches meet in the collector's transactions (above all when they all catch up after a restart).
     max_heartbeats, max_delay = (200, "300ms") if agents == 1 else (10, "300ms")
     for index in range(agents):
         os.makedirs(f"{work}/agent{index}")
@@ -119,7 +119,8 @@ checks:{checks}
             # Down for a moment (batches fail, the spool grows), longer once in the middle.
             time.sleep(pause * (3 if kill == kills // 2 else 0.3))
             collector = start_collector()
-    time.sleep(pause + 2)
+    # Several agents catch up together after the last restart: give them longer before the SIGTERM.
+    time.sleep(pause + (2 if agents == 1 else 6))
     for agent in running:
         agent.send_signal(signal.SIGTERM)
     agent_exits = [agent.wait(timeout=30) for agent in running]
@@ -179,7 +180,7 @@ def main():
     args = parser.parse_args()
     results, logs = [], []
     for name, collector_kills, agent_kills, agents, per_agent in [
-        ("collector-kills", args.kills, 0, 1, CHECKS), ("agent-kills", 1, args.kills, 1, CHECKS), ("group-commit-kills", args.kills, 0, 10, 6),
+        ("collector-kills", args.kills, 0, 1, CHECKS), ("agent-kills", 1, args.kills, 1, CHECKS), ("group-commit-kills", args.kills, 0, 10, 3),
     ]:
         phase_results, log_path = phase(name, collector_kills, agent_kills, args.seconds, agents, per_agent)
         results += phase_results
