@@ -52,17 +52,19 @@ public struct Collector: Service {
         } catch {
             throw StoreError(.unavailable, "cannot create data directory \(configuration.dataDirectory): \(error.localizedDescription)")
         }
+        let catalog = configuration.catalog
+        let feed = OutageFeed { catalog.policy(for: $0).confirmation.successThreshold }
         switch configuration.storage {
         case .sqlite:
             let metrics = self.metrics
             store = try SQLiteStore(
                 path: (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite"),
-                onCommit: { metrics.committed(batches: $0) }
+                onCommit: { metrics.committed(batches: $0) }, outageFeed: feed
             )
             leadership = Leadership(leading: true)
             closeStore = {}
         case .postgres(let settings):
-            let postgres = try await PostgresStore.open(settings, logger: logger)
+            let postgres = try await PostgresStore.open(settings, logger: logger, outageFeed: feed)
             store = postgres
             leadership = Leadership(leading: false)
             closeStore = { await postgres.close() }
@@ -102,7 +104,8 @@ public struct Collector: Service {
                 store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership,
                 minuteRollupRetentionMs: configuration.minuteRollupRetentionMs
             ),
-            AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership),
+            OutageTracker(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership),
+            AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership, wake: store.outageFeed),
         ]
         if let tlsContexts { services.append(TLSReloader(contexts: tlsContexts, logger: logger)) }
         let scheme = tlsContexts == nil ? "http" : "https"

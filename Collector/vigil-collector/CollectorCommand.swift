@@ -6,13 +6,13 @@ import VigilConfig
 import VigilCore
 
 /// `vigil-collector [serve] [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--storage URL]`
-/// and `vigil-collector migrate [--dry-run]`.
+/// `vigil-collector migrate [--dry-run]` and `vigil-collector rebuild-outages`.
 @main
 struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-collector",
         abstract: "Receives heartbeat batches from Vigil agents and serves availability.",
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, RebuildOutages.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -133,6 +133,33 @@ struct Migrate: AsyncParsableCommand {
         } else {
             print("migrated: \(status.pending.joined(separator: ", "))")
         }
+    }
+}
+
+struct RebuildOutages: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild-outages",
+        abstract: "Derive every service's stored outages again from its intervals, then exit.",
+        discussion: """
+            Outages are stored as they happen. This derives them all again over each service's whole history,
+            the way a collector first does after an upgrade, and raises no alert. Use it after restoring or
+            editing a store by hand; a running collector can stay up.
+            """
+    )
+
+    @OptionGroup var options: StartOptions
+
+    func run() async throws {
+        EscapingLogHandler.bootstrap()
+        let configuration = try options.load()
+        let summary: OutageTracker.RebuildSummary
+        do {
+            summary = try await OutageRepair.run(configuration: configuration, logger: options.logger())
+        } catch let error as StoreError {
+            throw StartupError(message: error.message)
+        }
+        print("services: \(summary.services)")
+        print("outages: \(summary.stored) (\(summary.added) added, \(summary.changed) changed, \(summary.removed) removed)")
     }
 }
 

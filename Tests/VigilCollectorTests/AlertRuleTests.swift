@@ -9,8 +9,22 @@ import VigilTestSupport
 struct AlertRuleTests {
     let hour: Int64 = 3_600_000
 
-    func evaluator(_ harness: TestCollector, catalog: ServiceCatalog = ServiceCatalog()) -> AlertEvaluator {
-        AlertEvaluator(store: harness.collector.store, catalog: catalog, settings: AlertSettings(), logger: Logger(label: "test"))
+    func evaluator(_ harness: TestCollector, catalog: ServiceCatalog = ServiceCatalog(), settings: AlertSettings = AlertSettings()) -> Alerting {
+        Alerting(
+            tracker: OutageTracker(store: harness.collector.store, catalog: catalog, settings: settings, logger: Logger(label: "test")),
+            evaluator: AlertEvaluator(store: harness.collector.store, catalog: catalog, settings: settings, logger: Logger(label: "test"))
+        )
+    }
+
+    /// What the collector's two alerting services raise at one instant: the outage tracker's pass, then
+    /// the evaluator's.
+    struct Alerting {
+        let tracker: OutageTracker
+        let evaluator: AlertEvaluator
+
+        func evaluate(nowMs: Int64) async throws -> [AlertEvent] {
+            try await tracker.pass(nowMs: nowMs) + evaluator.evaluate(nowMs: nowMs)
+        }
     }
 
     @Test("a full outage fires the page burn rate and an unreachable SLA once each", arguments: StoreEngine.available)
@@ -133,7 +147,7 @@ extension AlertRuleTests {
         var dead = HookConfiguration(name: "dead", url: "http://127.0.0.1:1/hook")
         dead.timeoutMs = 500
         settings.hooks = [dead]
-        let evaluator = AlertEvaluator(store: harness.collector.store, catalog: ServiceCatalog(), settings: settings, logger: Logger(label: "test"))
+        let evaluator = evaluator(harness, settings: settings)
         // Opened at the second failure (now − 24.5 min): reminders are due at +10 and +20 min, so the
         // pass that opens it also sends the second reminder (not one per missed step).
         let first = try await evaluator.evaluate(nowMs: now)

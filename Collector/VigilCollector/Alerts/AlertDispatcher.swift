@@ -16,16 +16,23 @@ struct AlertDispatcher: Service {
     var every: Duration = .milliseconds(500)
     /// Deliveries are made only while this replica leads. Default: always (a lone collector).
     var leadership = Leadership(leading: true)
+    /// Raised when outages put alerts in the outbox: the next look comes within 50 ms, not `every`.
+    var wake: OutageFeed?
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            let clock = ContinuousClock()
+            var last = clock.now - every
             while !Task.isCancelled {
-                do {
-                    if leadership.isLeader { try await deliverDue(nowMs: WallClock.nowMs()) }
-                } catch {
-                    if !Task.isCancelled { logger.error("alert delivery pass failed", metadata: ["error": "\(error)"]) }
+                if wake?.takeAlerted() == true || clock.now - last >= every {
+                    last = clock.now
+                    do {
+                        if leadership.isLeader { try await deliverDue(nowMs: WallClock.nowMs()) }
+                    } catch {
+                        if !Task.isCancelled { logger.error("alert delivery pass failed", metadata: ["error": "\(error)"]) }
+                    }
                 }
-                try await Task.sleep(for: every)
+                try await Task.sleep(for: wake == nil ? every : .milliseconds(50))
             }
         }
     }

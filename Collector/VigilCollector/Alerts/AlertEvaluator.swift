@@ -2,21 +2,20 @@ import Logging
 import ServiceLifecycle
 import VigilCore
 
-/// Turns the SLA engine's outages into alert events in the outbox, every `evaluateEvery` (DESIGN §8).
+/// Raises the alert events that time and the SLA figures decide, every `evaluateEvery` (DESIGN §8):
+/// burn rates, SLA breaches, ticket clocks, surges, agents, certificates and outage reminders. Outages
+/// themselves are stored facts: ``OutageTracker`` raises `outage.opened` and `outage.resolved` in the
+/// transaction that stores them (issue 20).
 ///
-/// Each event has a stable dedupe key, so an outage makes one `outage.opened` and one `outage.resolved`
-/// however often it is evaluated and across restarts. Opened is raised for an outage that is still going
-/// on (or ended in the last `recentMs`, so a short one between two evaluations is not missed), resolved
-/// only after its opened; outages in maintenance raise nothing.
+/// Each event has a stable dedupe key, so a condition makes one event however often it is evaluated
+/// and across restarts.
 struct AlertEvaluator: Service {
-    let store: any AlertStore & TicketStore & CredentialStore & ReportStore
+    let store: any AlertStore & TicketStore & CredentialStore & ReportStore & OutageStore
     let catalog: ServiceCatalog
     let settings: AlertSettings
     let logger: Logger
-    /// Outages that ended this recently still get their events. Default 10 minutes.
-    var recentMs: Int64 = 600_000
     /// The rules that change slowly (SLA periods, ticket clocks, surges, agents, certificates) run at most
-    /// this often; outages and burn rates run every pass. Default 30 s.
+    /// this often; burn rates and reminders run every pass. Default 30 s.
     var slowEveryMs: Int64 = 30_000
     /// Passes run only while this replica leads. Default: always (a lone collector).
     var leadership = Leadership(leading: true)
@@ -51,20 +50,8 @@ struct AlertEvaluator: Service {
         let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000), probes: .methodOnly), nowMs: nowMs)
         let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []
-        for outage in reports.flatMap(\.result.outages) {
-            let (opened, resolved) = AlertEvent.outageEvents(outage)
-            if let opened, outage.ongoing || outage.range.endMs >= nowMs - recentMs,
-               try await enqueue(opened, silencedBy: silence(for: opened, in: silences, nowMs: nowMs), nowMs: nowMs) {
-                stored.append(opened)
-            }
-            if let resolved, let opened, let openedState = try await store.alertState(dedupeKey: opened.dedupeKey) {
-                // The resolve of a silenced open is silenced too: no orphan "resolved".
-                let silencedBy = openedState.silencedBy ?? silence(for: resolved, in: silences, nowMs: nowMs)
-                if try await enqueue(resolved, silencedBy: silencedBy, nowMs: nowMs) { stored.append(resolved) }
-            }
-        }
         var others = try await burnRateEvents(reports, nowMs: nowMs)
-        others += try await reminderEvents(reports.flatMap(\.result.outages), nowMs: nowMs)
+        others += try await reminderEvents(try await store.ongoingOutages(), nowMs: nowMs)
         if includeSlowRules {
             let periods = try await reporter.evaluateAll(SLAReporter.Request(probes: .methodOnly), nowMs: nowMs)
             others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)

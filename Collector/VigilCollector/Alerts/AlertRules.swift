@@ -191,7 +191,7 @@ extension AlertEvaluator {
     func reminderEvents(_ outages: [Outage], nowMs: Int64) async throws -> [AlertEvent] {
         guard let every = settings.reminderEveryMs else { return [] }
         var events: [AlertEvent] = []
-        for outage in outages where outage.ongoing {
+        for outage in outages where outage.ongoing && outage.range.endMs >= nowMs {
             guard let opened = AlertEvent.outageEvents(outage).opened, try await store.hasAlert(dedupeKey: opened.dedupeKey) else { continue }
             let count = (nowMs - opened.occurredMs) / every
             guard count >= 1 else { continue }

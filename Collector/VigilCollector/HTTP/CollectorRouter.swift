@@ -19,7 +19,7 @@ enum CollectorRouter {
         )
         let reads = ReadRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)
         let admin = AdminRoutes(store: store, authenticator: authenticator)
-        let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog, minuteRollupRetentionMs: configuration.minuteRollupRetentionMs), authenticator: authenticator)
+        let sla = SLARoutes(reporter: SLAReporter(store: store, catalog: configuration.catalog, minuteRollupRetentionMs: configuration.minuteRollupRetentionMs), outageStore: store, authenticator: authenticator)
         let tickets = TicketRoutes(store: store, desk: TicketDesk(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
         let statusPage = StatusRoutes(

@@ -5,6 +5,7 @@ import VigilWire
 /// SLA figures, reports and outages (DESIGN §5). Every route needs an admin token.
 struct SLARoutes: Sendable {
     let reporter: SLAReporter
+    let outageStore: any OutageStore
     let authenticator: Authenticator
 
     /// `GET /v1/services/{service}/sla?month=2026-10|quarter=2026-Q4|year=2026|window=30d|from=&to=`
@@ -131,24 +132,26 @@ struct SLARoutes: Sendable {
         })
     }
 
-    /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d][&limit=N&cursor=C]`: newest first, a page at
-    /// a time; default since 30 days.
+    /// `GET /v1/outages[?service=S][&open=true][&since=ISO or 7d][&limit=N&cursor=C]`: the stored outages
+    /// overlapping the window, newest first, a page at a time; default since 30 days. An ongoing one
+    /// ends at "now"; eligible downtime and maintenance are as of the request.
     func outages(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let query = request.uri.queryParameters
         let now = WallClock.nowMs()
         let since = try Self.since(query, nowMs: now)
         let openOnly = query.get("open").map { $0 == "true" || $0 == "1" } ?? false
-        let window = SLAReporter.Request(window: .range(TimeRange(startMs: since, endMs: now)))
-        var outages: [Outage] = []
-        if let service = query.get("service") {
-            guard let report = try await reporter.evaluate(service: service, window, nowMs: now) else {
-                throw APIError.notFound("no service named \"\(service)\"")
-            }
-            outages = report.result.outages
-        } else {
-            outages = try await reporter.evaluateAll(window, nowMs: now).flatMap(\.result.outages)
+        let service = query.get("service")
+        if let service, try await reporter.store.checks(service: service).isEmpty, reporter.catalog.services[service] == nil {
+            throw APIError.notFound("no service named \"\(service)\"")
         }
+        try await OutageReads.awaitDerived(outageStore, committedBy: now)
+        let evaluated = TimeRange(startMs: since, endMs: max(since, now))
+        let maintenance = try await reporter.maintenance()
+        var outages = try await OutageReads.asOf(
+            try await outageStore.storedOutages(service: service, overlapping: evaluated), evaluated: evaluated, nowMs: now,
+            catalog: reporter.catalog, maintenance: maintenance
+        )
         if openOnly { outages = outages.filter(\.ongoing) }
         // Newest first, a page at a time (``Page``): the key sorts newest first, ties by id.
         let page = try Page(query)

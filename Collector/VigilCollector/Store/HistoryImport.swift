@@ -42,4 +42,14 @@ public struct HistoryImport: Sendable {
         self.checks = checks
         self.rollups = rollups
     }
+
+    /// Each imported service with its earliest run: where its outages must be derived again.
+    var outageChanges: [String: Int64] {
+        var changes: [String: Int64] = [:]
+        for check in checks {
+            let first = check.runs.first?.startMs ?? Int64.max
+            changes[check.definition.service] = min(changes[check.definition.service] ?? first, first)
+        }
+        return changes
+    }
 }

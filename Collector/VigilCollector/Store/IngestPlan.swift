@@ -42,6 +42,8 @@ struct IngestPlan {
     private(set) var staleAfter: [Int64: Int64] = [:]
     /// The probe interval of each check in `perCheck`.
     private(set) var interval: [Int64: Int64] = [:]
+    /// Each check's service.
+    private(set) var service: [Int64: String] = [:]
     /// The accepted heartbeats summed per service and rollup period.
     private(set) var rollups = RollupAccumulator()
     /// How many heartbeats were accepted.
@@ -97,6 +99,7 @@ struct IngestPlan {
             perCheck[check.id] = sorted
             staleAfter[check.id] = check.staleAfterMs
             interval[check.id] = check.intervalMs
+            service[check.id] = check.service
             rollups.record(sorted: sorted, service: check.service)
         }
     }
@@ -108,6 +111,21 @@ struct IngestPlan {
     }
 
     /// The refused check ids as stored with the raw batch (`"3,17"`); `nil` when none.
+    /// The services whose outages these heartbeats can change, each with the earliest heartbeat time
+    /// that does (``OutageFeed``): `tips` gives each check's newest run before the fold.
+    func outageChanges(tips: [Int64: StateInterval], feed: OutageFeed) -> [String: Int64] {
+        var changes: [String: Int64] = [:]
+        for (checkID, beats) in perCheck {
+            let service = service[checkID]!
+            let first = beats[0].timestampMs
+            let succeeded = beats.allSatisfy { $0.status == .up || $0.status == .degraded }
+            if feed.mustRecord(service: service, tip: tips[checkID], firstMs: first, allSucceeded: succeeded) {
+                changes[service] = min(changes[service] ?? first, first)
+            }
+        }
+        return changes
+    }
+
     var refusedChecksText: String? {
         refusedChecks.isEmpty ? nil : refusedChecks.sorted().map(String.init).joined(separator: ",")
     }

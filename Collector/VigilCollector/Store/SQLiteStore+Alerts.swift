@@ -3,24 +3,23 @@ import VigilCore
 
 extension SQLiteStore {
     public func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64? {
-        try await writing { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [alert.dedupeKey, alert.type, alert.severity, alert.service, alert.occurredMs, nowMs, alert.body, alert.silencedBy]
-            )
-            guard db.changesCount > 0 else { return nil }
-            let id = db.lastInsertedRowID
-            for hook in hooks where alert.silencedBy == nil {
-                try db.execute(
-                    sql: "INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms) VALUES (?, ?, ?, 'pending', ?)",
-                    arguments: [id, hook, "\(id)-\(hook)", nowMs]
-                )
-            }
-            return id
+        try await writing { db in try Self.insertAlert(db, alert, hooks: hooks, nowMs: nowMs) }
+    }
+
+    /// Stores an alert once per dedupe key with a pending delivery per hook (none when silenced), in the
+    /// caller's transaction; `nil` when the key is known.
+    static func insertAlert(_ db: Database, _ alert: StoredAlert, hooks: [String], nowMs: Int64) throws -> Int64? {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [alert.dedupeKey, alert.type, alert.severity, alert.service, alert.occurredMs, nowMs, alert.body, alert.silencedBy])
+        guard db.changesCount > 0 else { return nil }
+        let id = db.lastInsertedRowID
+        for hook in hooks where alert.silencedBy == nil {
+            try db.cachedStatement(sql: "INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms) VALUES (?, ?, ?, 'pending', ?)")
+                .execute(arguments: [id, hook, "\(id)-\(hook)", nowMs])
         }
+        return id
     }
 
     public func hasAlert(dedupeKey: String) async throws -> Bool {

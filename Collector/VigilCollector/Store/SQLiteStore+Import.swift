@@ -51,6 +51,8 @@ extension SQLiteStore {
                     row.service, row.resolutionMs, row.startMs, counts.up, counts.degraded, counts.down, Data(counts.latency.encoded),
                 ])
             }
+            try Self.markChanged(db, history.outageChanges, nowMs: WallClock.nowMs())
         }
+        outageFeed.raiseChanged()
     }
 }

@@ -22,21 +22,26 @@ extension SQLiteStore {
         var results: [Result<IngestOutcome, any Error>] = []
         results.reserveCapacity(inputs.count)
         var written: [Int64: StateInterval] = [:]
+        var changes: [String: Int64] = [:]
         do {
             try db.inTransaction {
                 var rollups = RollupAccumulator()
                 for input in inputs {
                     var batchTips: [Int64: StateInterval] = [:]
                     var batchRollups = RollupAccumulator()
+                    var batchChanges: [String: Int64] = [:]
                     do {
                         var outcome: IngestOutcome?
                         try db.inSavepoint {
-                            outcome = try self.store(db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups)
+                            outcome = try self.store(
+                                db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups, outageChanges: &batchChanges
+                            )
                             return .commit
                         }
                         results.append(.success(outcome!))
                         written.merge(batchTips) { $1 }
                         rollups.add(batchRollups)
+                        changes.merge(batchChanges, uniquingKeysWith: min)
                     } catch let error as DatabaseError where Self.storeError(error) != nil {
                         // The transaction itself may be gone: fail the group.
                         throw error
@@ -45,6 +50,7 @@ extension SQLiteStore {
                     }
                 }
                 try Self.writeRollups(db, rollups)
+                try Self.markChanged(db, changes, nowMs: inputs.map(\.receivedMs).max() ?? 0)
                 return .commit
             }
         } catch {
@@ -52,14 +58,16 @@ extension SQLiteStore {
             return Array(repeating: .failure(mapped), count: inputs.count)
         }
         tips.apply(written)
+        if !changes.isEmpty { outageFeed.raiseChanged() }
         return results
     }
 
     /// Stores one batch on the writer's connection; `tips` gets the tips it wrote, `knownTips` has those
-    /// written earlier in the transaction, `rollups` its rollup rows (written by the caller).
+    /// written earlier in the transaction, `rollups` its rollup rows and `outageChanges` the services whose
+    /// outages it can change (both written by the caller).
     private func store(
         _ db: Database, _ input: IngestBatch, tips batchTips: inout [Int64: StateInterval], knownTips: [Int64: StateInterval],
-        rollups: inout RollupAccumulator
+        rollups: inout RollupAccumulator, outageChanges: inout [String: Int64]
     ) throws -> IngestOutcome {
         let batch = input.batch
         let seq = Int64(batch.seq)
@@ -75,16 +83,18 @@ extension SQLiteStore {
             try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs)
         }
         let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
+        var before: [Int64: StateInterval] = [:]
         for (checkID, beats) in plan.perCheck {
             let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID)
-            if let tip = try Self.fold(
+            let (old, tip) = try Self.fold(
                 db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID], knownTip: known
-            ) {
-                batchTips[checkID] = tip
-            }
+            )
+            if let tip { batchTips[checkID] = tip }
+            before[checkID] = old
             try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
         }
         rollups = plan.rollups
+        outageChanges = plan.outageChanges(tips: before, feed: outageFeed)
 
         try db.cachedStatement(sql: """
             INSERT INTO raw_batches
@@ -165,12 +175,12 @@ extension SQLiteStore {
             .execute(arguments: [agentID, sessionID, check.id, checkID])
     }
 
-    /// Folds time-ordered heartbeats of one check into its stored intervals and returns its tip after
-    /// (`nil` when it has no interval). With `knownTip` (the check's newest interval, from memory) and
+    /// Folds time-ordered heartbeats of one check into its stored intervals and returns its tip before
+    /// and after (`nil` when it has no interval). With `knownTip` (the check's newest interval, from memory) and
     /// heartbeats that can touch no older interval, nothing is read (``TipCache/foldNeedsOnlyTip``).
     private static func fold(
         _ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?, knownTip: StateInterval?
-    ) throws -> StateInterval? {
+    ) throws -> (before: StateInterval?, after: StateInterval?) {
         let first = heartbeats[0].timestampMs
         var runs: [StateInterval]
         if let knownTip, TipCache.foldNeedsOnlyTip(knownTip, firstMs: first, staleAfterMs: staleAfterMs) {
@@ -181,7 +191,7 @@ extension SQLiteStore {
             if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
         }
         guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs, intervalMs: intervalMs) else {
-            return runs.last
+            return (runs.last, runs.last)
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?")
         for run in fold.removed {
@@ -194,7 +204,7 @@ extension SQLiteStore {
         for run in fold.added {
             try write.execute(arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message])
         }
-        return fold.tip
+        return (runs.last, fold.tip)
     }
 
     private static func tipInterval(_ db: Database, checkID: Int64) throws -> StateInterval? {

@@ -218,6 +218,34 @@ extension SQLiteStore {
                 ALTER TABLE raw_batches ADD COLUMN refused_checks TEXT;
                 """)
         }
+        migrator.registerMigration("v12") { db in
+            // Outages as stored facts, and the change feed that says which services to derive again
+            // (issue 20). Every service known so far is derived once over its whole history; only
+            // outages still going on, or ended in the last minutes, raise alerts then.
+            try db.execute(sql: """
+                CREATE TABLE outages (
+                    service TEXT NOT NULL,
+                    start_ms INTEGER NOT NULL,
+                    end_ms INTEGER NOT NULL,
+                    ongoing INTEGER NOT NULL,
+                    detected_ms INTEGER,
+                    locations TEXT NOT NULL,
+                    first_message TEXT NOT NULL,
+                    in_maintenance INTEGER NOT NULL,
+                    PRIMARY KEY (service, start_ms)
+                ) WITHOUT ROWID;
+                CREATE INDEX outages_end ON outages(end_ms);
+                CREATE INDEX outages_ongoing ON outages(ongoing) WHERE ongoing = 1;
+                CREATE TABLE outage_changes (
+                    service TEXT PRIMARY KEY,
+                    from_ms INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    marked_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
+                    SELECT DISTINCT service, -4611686018427387904, 1, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM checks;
+                """)
+        }
         return migrator
     }
 }

@@ -9,12 +9,17 @@ public final class SQLiteStore: Store {
     let committer: GroupCommitter<IngestBatch, IngestOutcome>
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
+    /// What ingest shares with the outage tracker.
+    public let outageFeed: OutageFeed
 
     /// Opens (creating and migrating when needed) the database at `path`.
     ///
-    /// - Parameter onCommit: told how many batch requests each ingest transaction held.
-    public init(path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil) throws {
+    /// - Parameters:
+    ///   - onCommit: told how many batch requests each ingest transaction held.
+    ///   - outageFeed: shared with the outage tracker (its success thresholds come from the catalog).
+    public init(path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil, outageFeed: OutageFeed = OutageFeed()) throws {
         committer = GroupCommitter(onCommit: onCommit)
+        self.outageFeed = outageFeed
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -25,6 +30,7 @@ public final class SQLiteStore: Store {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
             try Self.indexStoredRawBatches(pool)
+            outageFeed.load(latestEnds: try pool.read(Self.latestEnds))
         } catch {
             throw StoreError(.unavailable, "cannot open SQLite store at \(path): \(error)")
         }

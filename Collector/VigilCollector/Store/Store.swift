@@ -8,9 +8,9 @@ import VigilCore
 ///
 /// `Store` is the sum of narrow roles (issue 20), and each part of the collector takes the narrowest it
 /// needs: ``CredentialStore`` (tokens and agents), ``IngestStore``, ``HistoryStore`` (what reports read),
-/// ``TicketStore``, ``AlertStore`` (the alert outbox, episodes and silences), ``MaintenanceStore`` and
-/// ``ReplicaStore``.
-public protocol Store: CredentialStore, IngestStore, HistoryStore, TicketStore, AlertStore, MaintenanceStore, ReplicaStore {}
+/// ``TicketStore``, ``AlertStore`` (the alert outbox, episodes and silences), ``OutageStore`` (outages
+/// as stored facts and their change feed), ``MaintenanceStore`` and ``ReplicaStore``.
+public protocol Store: CredentialStore, IngestStore, HistoryStore, TicketStore, AlertStore, OutageStore, MaintenanceStore, ReplicaStore {}
 
 /// What SLA reports read: the history, and the maintenance windows added through the API.
 public typealias ReportStore = HistoryStore & MaintenanceStore
@@ -125,6 +125,27 @@ public protocol AlertStore: Sendable {
     /// Removes one; throws ``StoreError/Code/notFound`` when there is no such id.
     func removeSilence(id: Int64) async throws
 
+}
+
+/// Outages as stored facts (issue 20), and the change feed ingest writes in the same transaction as
+/// the heartbeats: each service whose history changed since its outages were derived, from when.
+public protocol OutageStore: Sendable {
+    /// What ingest shares with the outage tracker in memory.
+    var outageFeed: OutageFeed { get }
+    /// The change feed: services to derive again.
+    func outageChanges() async throws -> [OutageChange]
+    /// Records that services' histories changed from `fromMs` on (an import, a rebuild).
+    func markOutagesChanged(services: [String], fromMs: Int64, nowMs: Int64) async throws
+    /// The stored outages of `service` (every service when `nil`) that overlap `range`, by start.
+    func storedOutages(service: String?, overlapping range: TimeRange) async throws -> [Outage]
+    /// Stored outages marked as going on, by start.
+    func ongoingOutages() async throws -> [Outage]
+    /// The latest end of each service's stored outages.
+    func latestOutageEnds() async throws -> [String: Int64]
+    /// Writes services' outage changes and their alerts in one transaction, and clears each change row
+    /// derived if no change came since; returns the alerts newly stored.
+    @discardableResult
+    func applyOutageWrites(_ writes: [OutageWrite], nowMs: Int64) async throws -> [StoredAlert]
 }
 
 /// Maintenance windows added through the API.

@@ -68,12 +68,10 @@ public struct SLAEvaluator: Sendable {
     ///   - locations: each check's runs over ``readRange``.
     ///   - probes: the probe rollups summed over ``eligible`` (occurrences and latency); `nil` when not read.
     public func evaluate(locations: [LocationHistory], probes: ProbeCounts?, explain: Bool = false) -> SLAResult {
-        let timelines = locations.map {
-            (name: $0.name, timeline: LocationTimeline(runs: $0.runs, confirmation: policy.confirmation, intervalMs: $0.intervalMs))
-        }
         let span = readRange
-        let segments = ServiceTimeline.combine(segments: timelines.map(\.timeline.segments), over: span, quorum: policy.quorum)
-        let live = ServiceTimeline.combine(segments: timelines.map(\.timeline.liveSegments), over: span, quorum: policy.quorum)
+        let history = ServiceHistory(locations: locations, confirmation: policy.confirmation, quorum: policy.quorum, span: span)
+        let timelines = history.locations
+        let segments = history.segments
 
         let totals = Totals(segments: segments, eligible: eligible)
         let calendarTime = policy.calendar.segments(in: evaluated)
@@ -81,13 +79,10 @@ public struct SLAEvaluator: Sendable {
         let (up, down) = totals.counted(policy.unknownPolicy)
 
         // Outages overlapping the evaluated window, with their downtime inside eligible time.
-        var outages = Outage.find(service: service, segments: segments, liveSegments: live, locations: timelines, nowMs: nowMs)
+        var outages = history.outages(service: service, span: span, maintenance: maintenance, nowMs: nowMs)
             .filter { $0.range.overlaps(evaluated) || ($0.range.startMs == evaluated.endMs && evaluated.isEmpty) }
-        let maintenanceAll = Self.maintenanceTime(in: span, maintenance)
         for index in outages.indices {
-            let inside = outages[index].range.clamped(to: evaluated)
-            outages[index].eligibleDownMs = RangeSet.total(RangeSet.intersection([inside], eligible))
-            outages[index].inMaintenance = !RangeSet.intersection([outages[index].range], maintenanceAll).isEmpty
+            outages[index].eligibleDownMs = Self.eligibleDown(outages[index], evaluated: evaluated, eligible: eligible)
         }
         let counted = outages.filter { $0.eligibleDownMs > 0 }
         let downtime = counted.reduce(0) { $0 + $1.eligibleDownMs }
@@ -174,6 +169,11 @@ public struct SLAEvaluator: Sendable {
                 )
             } : []
         )
+    }
+
+    /// An outage's down time inside `eligible` (calendar time minus maintenance within `evaluated`).
+    public static func eligibleDown(_ outage: Outage, evaluated: TimeRange, eligible: [TimeRange]) -> Int64 {
+        RangeSet.total(RangeSet.intersection([outage.range.clamped(to: evaluated)], eligible))
     }
 
     static func latency(_ probes: ProbeCounts?, objective: LatencyObjective?) -> LatencyResult {

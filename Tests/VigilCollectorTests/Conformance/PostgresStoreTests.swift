@@ -126,8 +126,10 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
+        // Every service the old data knows is derived once, over its whole history.
+        #expect(try await store.outageChanges().map(\.fromMs) == [-(Int64(1) << 62)])
         let runs = try await store.intervals(checkID: 1, overlapping: TimeRange(startMs: 0, endMs: 1_000))
         #expect(runs == [StateInterval(status: .down, startMs: 0, endMs: 100, lastBeatMs: 50, beats: 1, message: "")])
         try await store.recordReplica(ReplicaRecord(instance: "x", address: "a", version: "v", startedMs: 0, lastSeenMs: 1, leader: false))

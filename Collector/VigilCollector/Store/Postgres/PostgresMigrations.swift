@@ -150,6 +150,28 @@ enum PostgresMigrations {
             "ALTER TABLE agents ADD COLUMN service_scope TEXT",
             "ALTER TABLE raw_batches ADD COLUMN refused_checks TEXT",
         ]),
+        Migration(version: 7, name: "stored outages", sql: [
+            // Outages as stored facts and the change feed every replica's ingest writes (issue 20); every
+            // known service is derived once over its whole history.
+            """
+            CREATE TABLE outages (
+                service TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL, ongoing BOOLEAN NOT NULL,
+                detected_ms BIGINT, locations TEXT NOT NULL, first_message TEXT NOT NULL, in_maintenance BOOLEAN NOT NULL,
+                PRIMARY KEY (service, start_ms)
+            )
+            """,
+            "CREATE INDEX outages_end ON outages (end_ms)",
+            "CREATE INDEX outages_ongoing ON outages (ongoing) WHERE ongoing",
+            """
+            CREATE TABLE outage_changes (
+                service TEXT PRIMARY KEY, from_ms BIGINT NOT NULL, seq BIGINT NOT NULL, marked_ms BIGINT NOT NULL
+            )
+            """,
+            """
+            INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
+            SELECT DISTINCT service, -4611686018427387904, 1, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT FROM checks
+            """,
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -5,23 +5,29 @@ import VigilCore
 extension PostgresStore {
     public func enqueueAlert(_ alert: StoredAlert, hooks: [String], nowMs: Int64) async throws -> Int64? {
         try await transaction("storing an alert") { connection, logger in
-            let rows = try await connection.query("""
-                INSERT INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
-                VALUES (\(alert.dedupeKey), \(alert.type), \(alert.severity), \(alert.service), \(alert.occurredMs), \(nowMs),
-                    \(alert.body), \(alert.silencedBy))
-                ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
-                """, logger: logger).collect()
-            guard let row = rows.first else { return nil }
-            let id = try row.decode(Int64.self)
-            let routed = alert.silencedBy == nil ? hooks : []
-            if !routed.isEmpty {
-                try await connection.query("""
-                    INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms)
-                    SELECT \(id), hook, \(id) || '-' || hook, 'pending', \(nowMs) FROM UNNEST(\(routed)::TEXT[]) AS hook
-                    """, logger: logger)
-            }
-            return id
+            try await Self.insertAlert(connection, alert, hooks: hooks, nowMs: nowMs, logger: logger)
         }
+    }
+
+    /// Stores an alert once per dedupe key with a pending delivery per hook (none when silenced), in the
+    /// caller's transaction; `nil` when the key is known.
+    static func insertAlert(_ connection: PostgresConnection, _ alert: StoredAlert, hooks: [String], nowMs: Int64, logger: Logger) async throws -> Int64? {
+        let rows = try await connection.query("""
+            INSERT INTO alerts (dedupe_key, type, severity, service, occurred_ms, created_ms, body, silenced_by)
+            VALUES (\(alert.dedupeKey), \(alert.type), \(alert.severity), \(alert.service), \(alert.occurredMs), \(nowMs),
+                \(alert.body), \(alert.silencedBy))
+            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+            """, logger: logger).collect()
+        guard let row = rows.first else { return nil }
+        let id = try row.decode(Int64.self)
+        let routed = alert.silencedBy == nil ? hooks : []
+        if !routed.isEmpty {
+            try await connection.query("""
+                INSERT INTO deliveries (alert_id, hook, delivery_id, state, next_attempt_ms)
+                SELECT \(id), hook, \(id) || '-' || hook, 'pending', \(nowMs) FROM UNNEST(\(routed)::TEXT[]) AS hook
+                """, logger: logger)
+        }
+        return id
     }
 
     public func hasAlert(dedupeKey: String) async throws -> Bool {

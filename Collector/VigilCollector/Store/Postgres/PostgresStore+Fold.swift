@@ -5,10 +5,11 @@ import VigilCore
 extension PostgresStore {
     /// Folds a batch's heartbeats into the stored intervals of all its checks: one read of every
     /// interval they can touch (plus each check's newest), then one delete, one insert and one update of
-    /// the checks' latest heartbeat.
-    static func fold(_ connection: PostgresConnection, _ plan: IngestPlan, logger: Logger) async throws {
+    /// the checks' latest heartbeat. Returns the services whose outages the batch can change, with the
+    /// earliest heartbeat time that does (``OutageFeed``).
+    static func fold(_ connection: PostgresConnection, _ plan: IngestPlan, feed: OutageFeed, logger: Logger) async throws -> [String: Int64] {
         let checkIDs = plan.perCheck.keys.sorted()
-        guard !checkIDs.isEmpty else { return }
+        guard !checkIDs.isEmpty else { return [:] }
         let reach = checkIDs.map { plan.perCheck[$0]![0].timestampMs - plan.staleAfter[$0]! }
         var runs: [Int64: [StateInterval]] = [:]
         let rows = try await connection.query("""
@@ -53,6 +54,7 @@ extension PostgresStore {
                 AS v(id, ts, status, latency, code, message)
             WHERE checks.id = v.id AND (checks.last_ts_ms IS NULL OR checks.last_ts_ms <= v.ts)
             """, logger: logger)
+        return plan.outageChanges(tips: runs.compactMapValues(\.last), feed: feed)
     }
 
     /// Writes intervals (of any checks) in one statement, replacing rows with the same start.

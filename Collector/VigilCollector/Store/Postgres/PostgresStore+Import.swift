@@ -40,6 +40,8 @@ extension PostgresStore {
                 }
                 try await Self.upsertRollups(connection, part, logger: logger)
             }
+            try await Self.markChanged(connection, history.outageChanges, nowMs: WallClock.nowMs(), logger: logger)
         }
+        outageFeed.raiseChanged()
     }
 }

@@ -9,7 +9,7 @@ extension PostgresStore {
     /// as a duplicate by the other. Every step is one statement for the whole batch (about a dozen round
     /// trips however many checks it carries).
     public func ingest(_ input: IngestBatch) async throws -> IngestOutcome {
-        try await transaction("storing a batch") { connection, logger in
+        let (outcome, changed) = try await transaction("storing a batch") { connection, logger in
             let batch = input.batch
             let seq = Int64(batch.seq)
             // Lock first, then look: the look is a new statement, so it sees a batch another replica
@@ -19,15 +19,16 @@ extension PostgresStore {
             let seen = try await connection.query("""
                 SELECT 1 FROM raw_batches WHERE agent_id = \(input.agentID) AND session_id = \(batch.sessionID) AND seq = \(seq)
                 """, logger: logger).collect()
-            if !seen.isEmpty { return IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false) }
+            if !seen.isEmpty { return (IngestOutcome(accepted: 0, duplicate: true, rejected: [], unknownCheck: false), false) }
 
             if let limits = input.limits, !batch.checks.isEmpty {
                 try await Self.enforce(limits, connection, input, logger: logger)
             }
             try await Self.upsertChecks(connection, batch.checks, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs, logger: logger)
             let plan = IngestPlan(input, sessionChecks: try await Self.sessionChecks(connection, agentID: input.agentID, sessionID: batch.sessionID, logger: logger))
-            try await Self.fold(connection, plan, logger: logger)
+            let changes = try await Self.fold(connection, plan, feed: self.outageFeed, logger: logger)
             try await Self.writeRollups(connection, plan.rollups, logger: logger)
+            try await Self.markChanged(connection, changes, nowMs: input.receivedMs, logger: logger)
             try await connection.query("""
                 WITH stored AS (
                     INSERT INTO raw_batches (agent_id, session_id, seq, received_ms, content_type, content_encoding, body, heartbeats, accepted,
@@ -49,8 +50,10 @@ extension PostgresStore {
                         THEN \(input.clockAdjustMs)::BIGINT ELSE clock_adjust_ms END
                 WHERE id = \(input.agentID)
                 """, logger: logger)
-            return plan.outcome
+            return (plan.outcome, !changes.isEmpty)
         }
+        if changed { outageFeed.raiseChanged() }
+        return outcome
     }
 
     /// Refuses the batch when its definitions would pass a limit (issue 19). The agent's row is locked,

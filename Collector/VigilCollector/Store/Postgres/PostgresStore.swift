@@ -12,29 +12,38 @@ public final class PostgresStore: Store {
     public let settings: PostgresSettings
     let client: PostgresClient
     let logger: Logger
+    /// What ingest shares with the outage tracker (loaded at open; the tracker keeps it current).
+    public let outageFeed: OutageFeed
     private let runner: Task<Void, Never>
 
-    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger) {
+    private init(settings: PostgresSettings, client: PostgresClient, logger: Logger, outageFeed: OutageFeed) {
         self.settings = settings
+        self.outageFeed = outageFeed
         self.client = client
         self.logger = logger
         runner = Task { await client.run() }
     }
 
     /// Connects, migrates the schema to the newest version and starts the connection pool.
-    public static func open(_ settings: PostgresSettings, logger: Logger = Logger(label: "vigil.postgres")) async throws -> PostgresStore {
+    public static func open(
+        _ settings: PostgresSettings, logger: Logger = Logger(label: "vigil.postgres"), outageFeed: OutageFeed = OutageFeed()
+    ) async throws -> PostgresStore {
         let connection = try await settings.connect(logger: logger)
         do {
             _ = try await withDeadline(ms: max(settings.queryTimeoutMs, 60_000), "the schema migration") {
                 try await PostgresMigrations.migrate(connection, logger: logger)
             }
             try await indexStoredRawBatches(connection, logger: logger)
+            outageFeed.load(latestEnds: try await latestEnds(connection, logger: logger))
         } catch {
             await connection.close(within: settings.connectTimeoutMs)
             throw error as? StoreError ?? StoreError(.unavailable, "cannot migrate \(settings.displayName): \(describePostgresError(error))")
         }
         await connection.close(within: settings.connectTimeoutMs)
-        return PostgresStore(settings: settings, client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), logger: logger)
+        return PostgresStore(
+            settings: settings, client: PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger), logger: logger,
+            outageFeed: outageFeed
+        )
     }
 
     /// Stops the pool; later calls fail. Waits for its connections to close for at most the connect

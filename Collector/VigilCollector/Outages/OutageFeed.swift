@@ -1,0 +1,91 @@
+import Synchronization
+import VigilCore
+
+/// What ingest and the ``OutageTracker`` share in memory (issue 20): the latest end of each service's
+/// stored outages (so ingest can tell which heartbeats cannot change an outage and records no change
+/// for them), each service's success threshold, and a flag raised when a commit recorded changes.
+///
+/// The store is the record: the feed only saves work. Until ``load(latestEnds:)`` has run, every fold
+/// is recorded as a change.
+public final class OutageFeed: Sendable {
+    private struct State {
+        var loaded = false
+        var latestEnds: [String: Int64] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let changed = Atomic<Bool>(false)
+    private let alerted = Atomic<Bool>(false)
+    private let successThreshold: @Sendable (String) -> Int
+
+    /// - Parameter successThreshold: each service's `confirm.success` (default 1 for all).
+    public init(successThreshold: @escaping @Sendable (String) -> Int = { _ in 1 }) {
+        self.successThreshold = successThreshold
+    }
+
+    /// Takes the latest end of every service's stored outages, as read from the store.
+    public func load(latestEnds: [String: Int64]) {
+        state.withLock { state in
+            state.latestEnds = latestEnds
+            state.loaded = true
+        }
+    }
+
+    /// Records the latest end of a service's stored outages after the tracker wrote them.
+    func record(service: String, latestEndMs: Int64?) {
+        state.withLock { state in state.latestEnds[service] = latestEndMs }
+    }
+
+    /// Whether folding these heartbeats of a check of `service` must be recorded as a change
+    /// (``OutageLedger/mayChange(tip:firstMs:allSucceeded:successThreshold:latestOutageEndMs:)``).
+    func mustRecord(service: String, tip: StateInterval?, firstMs: Int64, allSucceeded: Bool) -> Bool {
+        let (loaded, latest) = state.withLock { ($0.loaded, $0.latestEnds[service]) }
+        guard loaded else { return true }
+        return OutageLedger.mayChange(
+            tip: tip, firstMs: firstMs, allSucceeded: allSucceeded, successThreshold: successThreshold(service), latestOutageEndMs: latest
+        )
+    }
+
+    /// Raised by a commit that recorded changes; the tracker takes it.
+    func raiseChanged() { changed.store(true, ordering: .releasing) }
+    func takeChanged() -> Bool { changed.exchange(false, ordering: .acquiringAndReleasing) }
+
+    /// Raised when alerts were put in the outbox; the dispatcher takes it.
+    func raiseAlerted() { alerted.store(true, ordering: .releasing) }
+    func takeAlerted() -> Bool { alerted.exchange(false, ordering: .acquiringAndReleasing) }
+}
+
+/// A service whose history changed since its outages were last derived: one row of the change feed.
+public struct OutageChange: Sendable, Hashable {
+    public var service: String
+    /// The earliest heartbeat time a change touched.
+    public var fromMs: Int64
+    /// Bumped by every change; the tracker clears the row only when it is still the one it derived.
+    public var seq: Int64
+    /// When the oldest change not yet derived was committed.
+    public var markedMs: Int64
+
+    public init(service: String, fromMs: Int64, seq: Int64, markedMs: Int64) {
+        self.service = service
+        self.fromMs = fromMs
+        self.seq = seq
+        self.markedMs = markedMs
+    }
+}
+
+/// What the tracker writes for one service in one transaction.
+public struct OutageWrite: Sendable {
+    /// An alert to put in the outbox with the hooks it goes to; `after`, when set, is the dedupe key of
+    /// an alert that must already be stored (a resolved goes out only after its opened).
+    public struct Alert: Sendable {
+        public var alert: StoredAlert
+        public var hooks: [String]
+        public var after: String?
+    }
+
+    public var service: String
+    public var changes: OutageLedger.Changes
+    public var alerts: [Alert]
+    /// The change row derived, cleared if no change came since (`nil`: none).
+    public var clearing: OutageChange?
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VigilCore
+
+extension PostgresStore {
+    public func outageChanges() async throws -> [OutageChange] {
+        try await fetch("reading the outage change feed", "SELECT service, from_ms, seq, marked_ms FROM outage_changes ORDER BY service", as: OutageChange.self) { row in
+            let (service, from, seq, marked) = try row.decode((String, Int64, Int64, Int64).self)
+            return OutageChange(service: service, fromMs: from, seq: seq, markedMs: marked)
+        }
+    }
+
+    public func markOutagesChanged(services: [String], fromMs: Int64, nowMs: Int64) async throws {
+        let changes = Dictionary(services.map { ($0, fromMs) }, uniquingKeysWith: min)
+        try await transaction("recording outage changes") { connection, logger in
+            try await Self.markChanged(connection, changes, nowMs: nowMs, logger: logger)
+        }
+        outageFeed.raiseChanged()
+    }
+
+    /// Records changes in the feed, in the caller's transaction, in service order (replicas writing the
+    /// same services never deadlock): each service's earliest change is kept and its sequence bumped.
+    static func markChanged(_ connection: PostgresConnection, _ changes: [String: Int64], nowMs: Int64, logger: Logger) async throws {
+        guard !changes.isEmpty else { return }
+        let services = changes.keys.sorted()
+        try await connection.query("""
+            INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
+            SELECT s, f, 1, \(nowMs) FROM UNNEST(\(services)::TEXT[], \(services.map { changes[$0]! })::BIGINT[]) AS c(s, f)
+            ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+            """, logger: logger)
+    }
+
+    /// Stands for "not detected" in an array of detection times (arrays of optionals do not bind).
+    static let noDetection = Int64.min
+
+    static let outageColumns = "service, start_ms, end_ms, ongoing, detected_ms, locations, first_message, in_maintenance"
+
+    static func outage(_ row: PostgresRow) throws -> Outage {
+        let (service, start, end, ongoing, detected, locations, message, maintenance) = try row.decode(
+            (String, Int64, Int64, Bool, Int64?, String, String, Bool).self
+        )
+        return Outage(
+            service: service, range: TimeRange(startMs: start, endMs: end), ongoing: ongoing, locations: SQLiteStore.locations(locations),
+            firstMessage: message, detectedAtMs: detected, inMaintenance: maintenance, eligibleDownMs: 0
+        )
+    }
+
+    public func storedOutages(service: String?, overlapping range: TimeRange) async throws -> [Outage] {
+        var query = PostgresQuery(unsafeSQL: "SELECT \(Self.outageColumns) FROM outages")
+        query.sql += " WHERE end_ms > $1 AND start_ms < $2"
+        query.binds.append(range.startMs)
+        query.binds.append(range.endMs)
+        if let service {
+            query.sql += " AND service = $3"
+            query.binds.append(service)
+        }
+        query.sql += " ORDER BY start_ms, service"
+        return try await fetch("reading outages", query, as: Outage.self, decode: Self.outage)
+    }
+
+    public func ongoingOutages() async throws -> [Outage] {
+        try await fetch(
+            "reading ongoing outages", PostgresQuery(unsafeSQL: "SELECT \(Self.outageColumns) FROM outages WHERE ongoing ORDER BY start_ms, service"),
+            as: Outage.self, decode: Self.outage
+        )
+    }
+
+    public func latestOutageEnds() async throws -> [String: Int64] {
+        try await withConnection("reading outage ends") { connection, logger in try await Self.latestEnds(connection, logger: logger) }
+    }
+
+    static func latestEnds(_ connection: PostgresConnection, logger: Logger) async throws -> [String: Int64] {
+        var ends: [String: Int64] = [:]
+        let rows = try await connection.query("SELECT service, MAX(end_ms) FROM outages GROUP BY service", logger: logger)
+        for try await (service, end) in rows.decode((String, Int64).self) { ends[service] = end }
+        return ends
+    }
+
+    public func applyOutageWrites(_ writes: [OutageWrite], nowMs: Int64) async throws -> [StoredAlert] {
+        guard !writes.isEmpty else { return [] }
+        let (stored, latest) = try await transaction("storing outages") { connection, logger -> ([StoredAlert], [String: Int64?]) in
+            var stored: [StoredAlert] = []
+            var latest: [String: Int64?] = [:]
+            for write in writes {
+                stored += try await Self.apply(connection, write, nowMs: nowMs, logger: logger)
+                let rows = try await connection.query("SELECT MAX(end_ms) FROM outages WHERE service = \(write.service)", logger: logger).collect()
+                latest[write.service] = try rows.first?.decode(Int64?.self) ?? nil
+            }
+            return (stored, latest)
+        }
+        for (service, end) in latest { outageFeed.record(service: service, latestEndMs: end) }
+        if !stored.isEmpty { outageFeed.raiseAlerted() }
+        return stored
+    }
+
+    /// One service's write, in the caller's transaction.
+    private static func apply(_ connection: PostgresConnection, _ write: OutageWrite, nowMs: Int64, logger: Logger) async throws -> [StoredAlert] {
+        if !write.changes.deletions.isEmpty {
+            try await connection.query("""
+                DELETE FROM outages WHERE service = \(write.service) AND start_ms = ANY(\(write.changes.deletions)::BIGINT[])
+                """, logger: logger)
+        }
+        let upserts = write.changes.upserts
+        if !upserts.isEmpty {
+            try await connection.query("""
+                INSERT INTO outages (service, start_ms, end_ms, ongoing, detected_ms, locations, first_message, in_maintenance)
+                SELECT s, st, e, o, NULLIF(d, \(Self.noDetection)), l, m, mt FROM UNNEST(\(upserts.map(\.service))::TEXT[],
+                    \(upserts.map(\.range.startMs))::BIGINT[], \(upserts.map(\.range.endMs))::BIGINT[], \(upserts.map(\.ongoing))::BOOLEAN[],
+                    \(upserts.map { $0.detectedAtMs ?? Self.noDetection })::BIGINT[],
+                    \(upserts.map { SQLiteStore.locationsText($0.locations) })::TEXT[], \(upserts.map(\.firstMessage))::TEXT[],
+                    \(upserts.map(\.inMaintenance))::BOOLEAN[]) AS v(s, st, e, o, d, l, m, mt)
+                ON CONFLICT (service, start_ms) DO UPDATE SET end_ms = excluded.end_ms, ongoing = excluded.ongoing,
+                    detected_ms = excluded.detected_ms, locations = excluded.locations, first_message = excluded.first_message,
+                    in_maintenance = excluded.in_maintenance
+                """, logger: logger)
+        }
+        var stored: [StoredAlert] = []
+        for entry in write.alerts {
+            if let after = entry.after {
+                let rows = try await connection.query("SELECT 1 FROM alerts WHERE dedupe_key = \(after)", logger: logger).collect()
+                if rows.isEmpty { continue }
+            }
+            if try await insertAlert(connection, entry.alert, hooks: entry.hooks, nowMs: nowMs, logger: logger) != nil {
+                stored.append(entry.alert)
+            }
+        }
+        if let change = write.clearing {
+            try await connection.query("DELETE FROM outage_changes WHERE service = \(change.service) AND seq = \(change.seq)", logger: logger)
+            // Changed meanwhile: what was committed before this derivation's reads is derived.
+            try await connection.query(
+                "UPDATE outage_changes SET marked_ms = GREATEST(marked_ms, \(nowMs)) WHERE service = \(change.service)", logger: logger
+            )
+        }
+        return stored
+    }
+}

@@ -1,0 +1,277 @@
+import Logging
+import Testing
+import VigilCore
+import VigilTestSupport
+import VigilWire
+@testable import VigilCollector
+
+/// Outages as stored facts (issue 20): ingest records changes in the same transaction as the
+/// heartbeats, the tracker derives them and stores outages with their alerts; the stored outages must
+/// equal a naive derivation over every check's whole history, whatever order batches arrive in.
+@Suite("Stored outages")
+struct StoredOutageTests {
+    static let start: Int64 = 9_000_000_000
+
+    /// Six checks on each of three agents (locations), two checks a service.
+    static func definitions() -> [CheckDefinition] {
+        (1...6).map {
+            CheckDefinition(id: UInt32($0), name: "c\($0)", service: "svc-\($0 % 3)", kind: "http", target: "http://x/\($0)", intervalMs: 10_000, timeoutMs: 5_000)
+        }
+    }
+
+    static func input(agent: Int64, seq: UInt64, checks: [CheckDefinition], beats: [Heartbeat], receivedMs: Int64) -> IngestBatch {
+        IngestBatch(
+            agentID: agent, batch: Batch(sessionID: "s", seq: seq, agentVersion: "t", dropped: 0, checks: seq == 1 ? checks : [], heartbeats: beats),
+            rawBody: [UInt8](repeating: UInt8(seq & 0xFF), count: 8), contentType: "application/x-protobuf", contentEncoding: "deflate",
+            receivedMs: receivedMs, oldestAcceptedMs: 0, newestAcceptedMs: 20_000_000_000
+        )
+    }
+
+    /// Each agent's batches of a history where every check has a "true" state that changes now and
+    /// then, each agent seeing it with some noise (so quorum matters), with gaps.
+    static func histories(_ generator: inout SeededGenerator, agents: Int, steps: Int) -> [[[Heartbeat]]] {
+        var truth = [CheckStatus](repeating: .up, count: 6)
+        var beats = [[Heartbeat]](repeating: [], count: agents)
+        for step in 0..<steps {
+            for check in 0..<6 where Int.random(in: 0..<10, using: &generator) == 0 {
+                truth[check] = [CheckStatus.up, .down, .down, .degraded].randomElement(using: &generator)!
+            }
+            for agent in 0..<agents {
+                for check in 0..<6 {
+                    if Int.random(in: 0..<15, using: &generator) == 0 { continue }
+                    var status = truth[check]
+                    if Int.random(in: 0..<7, using: &generator) == 0 { status = status == .down ? .up : .down }
+                    beats[agent].append(Heartbeat(
+                        check: UInt32(check + 1), timestampMs: start + Int64(step) * 10_000 + Int64.random(in: 0..<2_000, using: &generator),
+                        status: status, latencyUs: 1_000, code: status == .down ? 503 : 200,
+                        message: status == .down ? "HTTP 503 (\(["a", "b"].randomElement(using: &generator)!))" : ""
+                    ))
+                }
+            }
+        }
+        return beats.map { all in
+            var cut: [[Heartbeat]] = []
+            var index = 0
+            while index < all.count {
+                let size = Int.random(in: 1...20, using: &generator)
+                cut.append(Array(all[index..<min(index + size, all.count)]))
+                index += size
+            }
+            return cut
+        }
+    }
+
+    /// The naive oracle: every check's whole history, read in full, derived in one go.
+    static func oracle(_ store: any Store, catalog: ServiceCatalog, nowMs: Int64) async throws -> [Outage] {
+        var outages: [Outage] = []
+        for service in try await store.services() {
+            let checks = try await store.checks(service: service)
+            var locations: [LocationHistory] = []
+            var dataStart = Int64.max
+            var dataEnd = nowMs + 1
+            for check in checks {
+                let runs = try await store.intervals(checkID: check.id, overlapping: TimeRange(startMs: 0, endMs: Int64.max / 2))
+                dataStart = min(dataStart, runs.first?.startMs ?? .max)
+                dataEnd = max(dataEnd, runs.last?.endMs ?? 0)
+                locations.append(LocationHistory(name: "\(check.agentName)/\(check.definition.name)", intervalMs: 10_000, runs: runs))
+            }
+            guard dataStart < dataEnd else { continue }
+            let policy = catalog.policy(for: service)
+            let span = TimeRange(startMs: dataStart, endMs: dataEnd)
+            outages += ServiceHistory(locations: locations, confirmation: policy.confirmation, quorum: policy.quorum, span: span)
+                .outages(service: service, span: span, maintenance: [], nowMs: nowMs)
+        }
+        return outages.sorted { ($0.range.startMs, $0.service) < ($1.range.startMs, $1.service) }
+    }
+
+    static func tracker(_ store: any Store, catalog: ServiceCatalog = ServiceCatalog(), settings: AlertSettings = AlertSettings()) -> OutageTracker {
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .warning
+        return OutageTracker(store: store, catalog: catalog, settings: settings, logger: quiet)
+    }
+
+    @Test("outages derived batch by batch, late batches included, equal the whole history derived at once", arguments: StoreEngine.available, 0..<4)
+    func liveEqualsOracle(engine: StoreEngine, seed: UInt64) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        var generator = SeededGenerator(seed: 40_000 + seed)
+        let checks = Self.definitions()
+        var catalog = ServiceCatalog()
+        if seed % 2 == 1 {
+            // Odd seeds: a quorum of any one location, and recovery confirmed by two successes.
+            var policy = ServicePolicy()
+            policy.quorum = .atLeast(1)
+            policy.confirmation = Confirmation(failureThreshold: 3, successThreshold: 2)
+            catalog.services["svc-1"] = policy
+        }
+        var tracker = Self.tracker(store, catalog: catalog)
+        // A look-back of one minute in a history of 33: a change derives only part of the history, so
+        // what it leaves alone must already be right, and streaks running across the span's start
+        // must move it back.
+        tracker.lookbackMs = 60_000
+        var inputs: [IngestBatch] = []
+        for (agent, batches) in Self.histories(&generator, agents: 3, steps: 200).enumerated() {
+            let id = try await store.registerAgent(name: "a\(agent)", tokenHash: "h\(agent)", nowMs: 0).id
+            inputs += batches.enumerated().map { index, beats in
+                Self.input(agent: id, seq: UInt64(index + 1), checks: checks, beats: beats, receivedMs: beats.last!.timestampMs + 500)
+            }
+        }
+        // The agents' batches interleaved by time, then about one in five delivered a few places late.
+        inputs.sort { $0.receivedMs < $1.receivedMs }
+        for index in inputs.indices.dropLast() where Int.random(in: 0..<5, using: &generator) == 0 {
+            let other = Int.random(in: index + 1..<min(inputs.count, index + 8), using: &generator)
+            if inputs[other].batch.seq != 1 && inputs[index].batch.seq != 1 { inputs.swapAt(index, other) }
+        }
+        var events: [AlertEvent] = []
+        for (index, input) in inputs.enumerated() {
+            _ = try await store.ingest(input)
+            if index % Int.random(in: 1...6, using: &generator) == 0 { events += try await tracker.pass(nowMs: input.receivedMs) }
+        }
+        let last = inputs.map(\.receivedMs).max()!
+        events += try await tracker.pass(nowMs: last)
+        let live = try await store.storedOutages(service: nil, overlapping: OutageTracker.everything)
+        let oracle = try await Self.oracle(store, catalog: catalog, nowMs: last)
+        #expect(!oracle.isEmpty, "the history has outages")
+        #expect(live == oracle)
+
+        // Time passes with no data: every outage ends where its data does, and is resolved once.
+        let later = last + 86_400_000
+        events += try await tracker.pass(nowMs: later)
+        #expect(try await store.ongoingOutages().isEmpty)
+        #expect(try await store.storedOutages(service: nil, overlapping: OutageTracker.everything) == Self.oracle(store, catalog: catalog, nowMs: later))
+        #expect(try await tracker.pass(nowMs: later + 1_000).isEmpty, "nothing left to derive or raise")
+
+        // Each alert once; a resolved only after its opened.
+        let keys = events.map(\.dedupeKey)
+        #expect(Set(keys).count == keys.count)
+        let opened = Set(events.filter { $0.type == "outage.opened" }.map { $0.details["outage_id"]! })
+        #expect(events.filter { $0.type == "outage.resolved" }.allSatisfy { opened.contains($0.details["outage_id"]!) })
+        #expect(!opened.isEmpty)
+
+        // The repair derives the same thing again: nothing to add, change or remove.
+        let summary = try await tracker.rebuild(nowMs: later)
+        #expect(summary.added == 0 && summary.changed == 0 && summary.removed == 0)
+        #expect(summary.stored == oracle.count)
+
+        // And the SLA engine, over a window holding the whole history, finds the same outages.
+        let reporter = SLAReporter(store: store, catalog: catalog)
+        for service in try await store.services() {
+            let report = try #require(try await reporter.evaluate(
+                service: service, .init(window: .range(TimeRange(startMs: Self.start - 1, endMs: later))), nowMs: later
+            ))
+            let stored = try await store.storedOutages(service: service, overlapping: OutageTracker.everything)
+            #expect(report.result.outages.map(\.range) == stored.map(\.range), "service \(service)")
+            #expect(report.result.outages.map(\.detectedAtMs) == stored.map(\.detectedAtMs))
+            #expect(report.result.outages.map(\.locations) == stored.map(\.locations))
+        }
+    }
+
+    /// One location, 10 s probes: up, then down for 20 s (three failures), then up again.
+    static func shortOutage(agent: Int64) -> [IngestBatch] {
+        let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        var batches: [IngestBatch] = []
+        for step in 0..<12 {
+            let t = start + Int64(step) * 10_000
+            let down = (4...6).contains(step)
+            let beat = Heartbeat(check: 1, timestampMs: t, status: down ? .down : .up, latencyUs: 1_000, code: down ? 503 : 200, message: down ? "HTTP 503" : "")
+            batches.append(input(agent: agent, seq: UInt64(step + 1), checks: [check], beats: [beat], receivedMs: t + 200))
+        }
+        return batches
+    }
+
+    @Test("a 20 s outage while no leader derives for 15 minutes is stored, its opened and resolved raised once each", arguments: StoreEngine.available)
+    func leaderGap(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
+        for input in Self.shortOutage(agent: agent) { _ = try await store.ingest(input) }
+        #expect(try await store.storedOutages(service: nil, overlapping: OutageTracker.everything).isEmpty, "nothing derived yet")
+        let back = Self.start + 15 * 60_000
+        let tracker = Self.tracker(store)
+        let events = try await tracker.pass(nowMs: back)
+        #expect(events.map(\.type) == ["outage.opened", "outage.resolved"])
+        let stored = try await store.storedOutages(service: "web", overlapping: OutageTracker.everything)
+        #expect(stored.map(\.range) == [TimeRange(startMs: Self.start + 40_000, endMs: Self.start + 70_000)])
+        #expect(stored.first?.detectedAtMs == Self.start + 50_000)
+        #expect(stored.first?.ongoing == false)
+        #expect(try await tracker.pass(nowMs: back + 1_000).isEmpty)
+        #expect(try await store.outageChanges().isEmpty)
+        #expect(try await store.alerts(sinceMs: 0, limit: 10).count == 2)
+    }
+
+    @Test("an outage opens in the pass after the batch that confirms it, and resolves in the pass after the recovery")
+    func opensAndResolvesAsBatchesArrive() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
+        let tracker = Self.tracker(store)
+        var seen: [(Int, [String])] = []
+        for (step, input) in Self.shortOutage(agent: agent).enumerated() {
+            _ = try await store.ingest(input)
+            let events = try await tracker.pass(nowMs: input.receivedMs)
+            if !events.isEmpty { seen.append((step, events.map(\.type))) }
+        }
+        // The second failure (step 5) confirms it; the first success after (step 7) ends it.
+        #expect(seen.map(\.0) == [5, 7])
+        #expect(seen.map(\.1) == [["outage.opened"], ["outage.resolved"]])
+        #expect(try await store.ongoingOutages().isEmpty)
+    }
+
+    @Test("heartbeats that cannot change an outage record no change")
+    func quietIngestRecordsNothing() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
+        let tracker = Self.tracker(store)
+        let batches = Self.shortOutage(agent: agent)
+        // The first batch is the check's first heartbeat: a change.
+        _ = try await store.ingest(batches[0])
+        #expect(try await store.outageChanges().map(\.service) == ["web"])
+        _ = try await tracker.pass(nowMs: batches[0].receivedMs)
+        // More successes in order: nothing to derive.
+        for input in batches[1...3] { _ = try await store.ingest(input) }
+        #expect(try await store.outageChanges().isEmpty)
+        // A failure is a change.
+        _ = try await store.ingest(batches[4])
+        #expect(try await store.outageChanges().map(\.fromMs) == [Self.start + 40_000])
+    }
+
+    @Test("a location whose data comes late ends an outage its silence made, though its heartbeats all succeed")
+    func lateLocationEndsOutage() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        // Quorum "any": down only while every location that reports sees it down.
+        var catalog = ServiceCatalog()
+        var policy = ServicePolicy()
+        policy.quorum = .any
+        catalog.services["web"] = policy
+        let tracker = Self.tracker(store, catalog: catalog)
+        let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        func beats(_ range: ClosedRange<Int>, _ status: CheckStatus) -> [Heartbeat] {
+            range.map { step in
+                Heartbeat(check: 1, timestampMs: Self.start + Int64(step) * 10_000, status: status, latencyUs: 1_000, code: 0, message: status == .down ? "HTTP 503" : "")
+            }
+        }
+        var ids: [String: Int64] = [:]
+        for name in ["a", "b", "c"] { ids[name] = try await store.registerAgent(name: name, tokenHash: name, nowMs: 0).id }
+        // c reports up twice, then its next batch is late; a and b see the service go down.
+        _ = try await store.ingest(Self.input(agent: ids["c"]!, seq: 1, checks: [check], beats: beats(0...1, .up), receivedMs: Self.start + 10_500))
+        for name in ["a", "b"] {
+            _ = try await store.ingest(Self.input(agent: ids[name]!, seq: 1, checks: [check], beats: beats(0...0, .up), receivedMs: Self.start + 500))
+            _ = try await store.ingest(Self.input(agent: ids[name]!, seq: 2, checks: [check], beats: beats(1...12, .down), receivedMs: Self.start + 120_500))
+        }
+        _ = try await tracker.pass(nowMs: Self.start + 121_000)
+        #expect(try await store.storedOutages(service: "web", overlapping: OutageTracker.everything).count == 1, "c's silence leaves a and b")
+        // c's late batch: every heartbeat up, in order after its last. It is a change all the same.
+        _ = try await store.ingest(Self.input(agent: ids["c"]!, seq: 2, checks: [], beats: beats(2...12, .up), receivedMs: Self.start + 122_000))
+        _ = try await tracker.pass(nowMs: Self.start + 122_500)
+        let oracle = try await Self.oracle(store, catalog: catalog, nowMs: Self.start + 122_500)
+        #expect(oracle.isEmpty, "c saw it up all along")
+        #expect(try await store.storedOutages(service: "web", overlapping: OutageTracker.everything) == oracle)
+    }
+}
