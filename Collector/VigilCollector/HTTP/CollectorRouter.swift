@@ -23,8 +23,8 @@ enum CollectorRouter {
         let tickets = TicketRoutes(store: store, desk: TicketDesk(store: store, catalog: configuration.catalog), authenticator: authenticator)
         let alerts = AlertRoutes(store: store, settings: configuration.alerts, authenticator: authenticator)
         let statusPage = StatusRoutes(
-            reporter: SLAReporter(store: store, catalog: configuration.catalog, minuteRollupRetentionMs: configuration.minuteRollupRetentionMs), authenticator: authenticator,
-            access: configuration.publicAccess, currentPeriods: currentPeriods
+            reporter: SLAReporter(store: store, catalog: configuration.catalog, minuteRollupRetentionMs: configuration.minuteRollupRetentionMs), outages: store,
+            authenticator: authenticator, access: configuration.publicAccess, currentPeriods: currentPeriods
         )
         let tokens = TokenRoutes(store: store, authenticator: authenticator)
         let maintenance = MaintenanceRoutes(store: store, catalog: configuration.catalog, authenticator: authenticator)

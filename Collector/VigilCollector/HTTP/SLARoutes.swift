@@ -145,12 +145,9 @@ struct SLARoutes: Sendable {
         if let service, try await reporter.store.checks(service: service).isEmpty, reporter.catalog.services[service] == nil {
             throw APIError.notFound("no service named \"\(service)\"")
         }
-        try await OutageReads.awaitDerived(outageStore, committedBy: now)
-        let evaluated = TimeRange(startMs: since, endMs: max(since, now))
-        let maintenance = try await reporter.maintenance()
-        var outages = try await OutageReads.asOf(
-            try await outageStore.storedOutages(service: service, overlapping: evaluated), evaluated: evaluated, nowMs: now,
-            catalog: reporter.catalog, maintenance: maintenance
+        var outages = try await OutageReads.read(
+            outageStore, services: service.map { [$0] }, evaluated: TimeRange(startMs: since, endMs: max(since, now)), nowMs: now,
+            catalog: reporter.catalog, maintenance: try await reporter.maintenance()
         )
         if openOnly { outages = outages.filter(\.ongoing) }
         // Newest first, a page at a time (``Page``): the key sorts newest first, ties by id.

@@ -14,6 +14,19 @@ enum OutageReads {
         }
     }
 
+    /// The stored outages overlapping `evaluated` (of `services` only, when given) as of `nowMs`, once
+    /// the changes committed by then are derived (``awaitDerived(_:committedBy:limitMs:)``).
+    static func read(
+        _ store: any OutageStore, services: Set<String>?, evaluated: TimeRange, nowMs: Int64, catalog: ServiceCatalog,
+        maintenance: [MaintenanceWindow]
+    ) async throws -> [Outage] {
+        if services?.isEmpty == true || evaluated.isEmpty { return [] }
+        try await awaitDerived(store, committedBy: nowMs)
+        var stored = try await store.storedOutages(service: services?.count == 1 ? services!.first! : nil, overlapping: evaluated)
+        if let services { stored = stored.filter { services.contains($0.service) } }
+        return try await asOf(stored, evaluated: evaluated, nowMs: nowMs, catalog: catalog, maintenance: maintenance)
+    }
+
     /// Stored outages as of `nowMs` within `evaluated`: one still going on ends at `nowMs + 1` (as the
     /// engine cuts it), with its down time inside the service's eligible time and whether it overlaps a
     /// maintenance window as the windows are now.

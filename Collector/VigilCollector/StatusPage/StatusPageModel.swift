@@ -55,15 +55,19 @@ struct StatusPageModel: Sendable {
     }
 
     /// - Parameter current: each service's current SLA period, as `reporter.evaluateAll` gives it.
-    static func build(reporter: SLAReporter, current all: [SLAReporter.ServiceReport], nowMs: Int64) async throws -> StatusPageModel {
+    ///   - outages: where the stored outages are.
+    static func build(
+        reporter: SLAReporter, outages outageStore: any OutageStore, current all: [SLAReporter.ServiceReport], nowMs: Int64
+    ) async throws -> StatusPageModel {
         let current = shown(all)
         let names = current.map(\.result.service)
         // The outages of the last 14 days and the 90 daily cells are independent reads: both at once.
-        async let recentReports = reporter.evaluateAll(
-            SLAReporter.Request(window: .range(TimeRange(startMs: nowMs - horizonMs, endMs: nowMs)), probes: .methodOnly), nowMs: nowMs, only: Set(names)
+        async let recent = OutageReads.read(
+            outageStore, services: Set(names), evaluated: TimeRange(startMs: nowMs - horizonMs, endMs: nowMs), nowMs: nowMs,
+            catalog: reporter.catalog, maintenance: try await reporter.maintenance()
         )
         async let dailyCells = reporter.daily(services: names, days: Self.days, nowMs: nowMs)
-        let outages = Dictionary(grouping: try await recentReports.flatMap(\.result.outages), by: \.service)
+        let outages = Dictionary(grouping: try await recent, by: \.service)
         let days = try await dailyCells
         let services = current.map { report in
             let result = report.result

@@ -6,6 +6,7 @@ import VigilCore
 /// Each needs a read token unless the config makes it public (`public: {status_page: true, badges: true}`).
 struct StatusRoutes: Sendable {
     let reporter: SLAReporter
+    let outages: any OutageStore
     let authenticator: Authenticator
     let access: PublicAccess
     /// Each service's current SLA period, shared with `/metrics`.
@@ -22,7 +23,7 @@ struct StatusRoutes: Sendable {
         let now = WallClock.nowMs()
         let html = try await page.value(nowMs: now) {
             let current = try await currentPeriods.value(nowMs: now) { try await reporter.evaluateAll(Self.currentPeriodsRequest, nowMs: now) }
-            return StatusPageHTML.render(try await StatusPageModel.build(reporter: reporter, current: current, nowMs: now))
+            return StatusPageHTML.render(try await StatusPageModel.build(reporter: reporter, outages: outages, current: current, nowMs: now))
         }
         return Response(
             status: .ok,

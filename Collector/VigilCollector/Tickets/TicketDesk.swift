@@ -4,10 +4,10 @@ import VigilWire
 /// Tickets as operators see them: clocks under the matching policy, the outage each belongs to, outage
 /// details and the ticket report (DESIGN §6, §7).
 public struct TicketDesk: Sendable {
-    let store: any TicketStore & ReportStore
+    let store: any TicketStore & ReportStore & OutageStore
     let catalog: ServiceCatalog
 
-    public init(store: any TicketStore & ReportStore, catalog: ServiceCatalog) {
+    public init(store: any TicketStore & ReportStore & OutageStore, catalog: ServiceCatalog) {
         self.store = store
         self.catalog = catalog
     }
@@ -25,10 +25,10 @@ public struct TicketDesk: Sendable {
         let services = tags.map { tags in
             tags.union(catalog.aliases.filter { !tags.isDisjoint(with: $0.value) }.keys)
         }
-        if services?.isEmpty == true { return [] }
-        let reporter = SLAReporter(store: store, catalog: catalog)
-        return try await reporter.evaluateAll(SLAReporter.Request(window: .range(window)), nowMs: nowMs, only: services)
-            .flatMap(\.result.outages)
+        return try await OutageReads.read(
+            store, services: services, evaluated: window, nowMs: nowMs, catalog: catalog,
+            maintenance: try await SLAReporter(store: store, catalog: catalog).maintenance()
+        )
     }
 
     /// The outage `ticket` belongs to, among `outages`.
@@ -120,10 +120,11 @@ public struct TicketDesk: Sendable {
     public func outageDetail(id: String, nowMs: Int64) async throws -> OutageDetailInfo? {
         guard let colon = id.lastIndex(of: ":"), let start = Int64(id[id.index(after: colon)...]) else { return nil }
         let service = String(id[..<colon])
-        let reporter = SLAReporter(store: store, catalog: catalog)
         let window = TimeRange(startMs: start, endMs: nowMs)
-        guard !window.isEmpty, let report = try await reporter.evaluate(service: service, SLAReporter.Request(window: .range(window)), nowMs: nowMs),
-              let outage = report.result.outages.first(where: { $0.id == id })
+        guard let outage = try await OutageReads.read(
+            store, services: [service], evaluated: window, nowMs: nowMs, catalog: catalog,
+            maintenance: try await SLAReporter(store: store, catalog: catalog).maintenance()
+        ).first(where: { $0.id == id })
         else { return nil }
         let end = outage.ongoing ? nowMs : outage.range.endMs
         let candidates = try await store.tickets(
