@@ -5,7 +5,7 @@ A real collector (VIGIL_BIN, release build advised) with a webhook hook to a rea
 For each of N services (VIGIL_ALERT_OUTAGES, default 12) one check is sent up, then down twice (the
 default confirmation is two failures); the time from the acknowledgement of the second down batch to the
 receiver getting that service's `outage.opened` is the latency. With VIGIL_BASELINE_BIN (a directory with
-another build's vigil-collector and vigil), the same is measured against it in the same run and the ratio
+another build's vigil-collector; the `vigil` of VIGIL_BIN registers the agent), the same is measured against it in the same run and the ratio
 printed. Goal (issue 20): at most 1 s; the collector before stored outages raised it on its 5 s
 evaluation pass.
 
@@ -37,7 +37,7 @@ def post(url, body, token):
         return answer.status
 
 
-def measure(bindir, outages, work):
+def measure(bindir, cli, outages, work):
     arrived = {}
     lock = threading.Lock()
 
@@ -72,7 +72,7 @@ def measure(bindir, outages, work):
             except Exception:
                 time.sleep(0.05)
         env = dict(os.environ, VIGIL_COLLECTOR=base, VIGIL_TOKEN=open(f"{data}/data/admin.token").read().strip(), NO_COLOR="1")
-        token = subprocess.run([f"{bindir}/vigil", "agents", "add", "latency"], env=env, capture_output=True, check=True).stdout.decode().strip()
+        token = subprocess.run([f"{cli}/vigil", "agents", "add", "latency"], env=env, capture_output=True, check=True).stdout.decode().strip()
         checks = [{"id": i + 1, "name": f"lat-{i}", "service": f"lat-{i}", "kind": "http", "target": "http://x", "interval_ms": 1000,
                    "timeout_ms": 500} for i in range(outages)]
         seq = 1
@@ -120,9 +120,9 @@ def main():
     baseline = os.environ.get("VIGIL_BASELINE_BIN")
     outages = int(os.environ.get("VIGIL_ALERT_OUTAGES", "12"))
     with tempfile.TemporaryDirectory(prefix="vigil-alert-latency.") as work:
-        now = summary(f"vigil ({bindir})", measure(bindir, outages, work))
+        now = summary(f"vigil ({bindir})", measure(bindir, bindir, outages, work))
         if baseline:
-            base = summary(f"baseline ({baseline})", measure(baseline, outages, work))
+            base = summary(f"baseline ({baseline})", measure(baseline, bindir, outages, work))
             if now and base:
                 print(f"baseline p50 / vigil p50: {base / now:.1f}x")
 

@@ -6,7 +6,8 @@ collector's figures for the whole run must equal the reference's (within the pro
 and nothing may be stored twice.
 
   outage    the second collector is killed and stays down for --down seconds (CI: 20; on demand: 600),
-            spanning the target's outage; the backlog arrives afterwards, oldest first.
+            spanning the target's outage; the backlog arrives afterwards, oldest first. Its webhook must
+            still get the outage's opened and resolved, once each, as the reference's does.
   lossy     the second agent ships through a TCP proxy that resets a share of connections at once,
             cuts others mid-stream (either direction), splits and delays the rest.
   diskfull  the second agent's spool is a 256 KiB tmpfs (needs root to mount) and its collector is
@@ -16,6 +17,7 @@ and nothing may be stored twice.
 Usage: scripts/fault_test.py [--scenario outage|lossy|diskfull|all] [--down SECONDS]
 """
 import argparse, asyncio, json, os, random, signal, subprocess, sys, tempfile, threading, time, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import datetime, timezone
 
 from process_harness import BIN, ProbeTarget, QuietServer, free_port, summarise, wait_http
@@ -128,17 +130,47 @@ class FaultyProxy:
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 
+class Receiver:
+    """A webhook receiver on loopback: every delivery's event type and delivery id, in arrival order."""
+
+    def __init__(self):
+        self.deliveries = []
+        deliveries = self.deliveries
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                deliveries.append((body.get("type"), self.headers.get("X-Vigil-Delivery")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def types(self, kind):
+        return [d for d in self.deliveries if d[0] == kind]
+
+
 class Collector:
     def __init__(self, work, name, logs):
         self.port, self.dir, self.logs = free_port(), f"{work}/{name}", logs
         self.url = f"http://127.0.0.1:{self.port}"
+        self.receiver = Receiver()
+        os.makedirs(self.dir, exist_ok=True)
+        self.config = f"{work}/{name}.yaml"
+        open(self.config, "w").write(
+            f'hooks:\n  - {{name: ops, type: webhook, url: "{self.receiver.url}", events: [outage.opened, outage.resolved]}}\n')
         self.process = None
         self.start()
         self.token = open(f"{self.dir}/admin.token").read().strip()
 
     def start(self):
-        self.process = subprocess.Popen([f"{BIN}/vigil-collector", "--data-dir", self.dir, "--listen", f"127.0.0.1:{self.port}",
-                                         "--log-level", "warning"], stdout=self.logs, stderr=self.logs)
+        self.process = subprocess.Popen([f"{BIN}/vigil-collector", "--config", self.config, "--data-dir", self.dir,
+                                         "--listen", f"127.0.0.1:{self.port}", "--log-level", "warning"], stdout=self.logs, stderr=self.logs)
         assert wait_http(f"{self.url}/healthz"), "collector did not start"
 
     def kill(self):
@@ -237,6 +269,13 @@ def run(scenario, args):
         proxy.stop()
         print(f"  ..   lossy: proxy {proxy.stats}")
 
+    if scenario == "outage":
+        # Outages are stored as their heartbeats arrive: the backlog's outage alerts, however long the
+        # collector was away.
+        deadline = time.time() + 15
+        while time.time() < deadline and not all(len(c.receiver.types("outage.resolved")) >= 1 for c in (reference, disturbed)):
+            time.sleep(0.2)
+        time.sleep(1)
     window = f"from={iso(start + 1)}&to={iso(end)}"
     figures = {c: (c.get(f"/v1/services/svc/uptime?{window}"), c.get(f"/v1/services/svc/sla?{window}"), c.get("/v1/agents")[0])
                for c in (reference, disturbed)}
@@ -265,6 +304,16 @@ def run(scenario, args):
              abs((dis_sla.get("availability") or 0) - (ref_sla.get("availability") or 0)) <= 0.02),
             (f"{scenario}: nothing stored twice, nothing dropped (heartbeats within {2 * checks_count} of the reference)",
              abs(dis_agent["heartbeats"] - ref_agent["heartbeats"]) <= 2 * checks_count and dis_agent["dropped"] == 0),
+        ]
+    if scenario == "outage":
+        received = {name: (c.receiver.types("outage.opened"), c.receiver.types("outage.resolved"))
+                    for name, c in (("reference", reference), ("disturbed", disturbed))}
+        print(f"  ..   outage: webhooks got {({name: (len(o), len(r)) for name, (o, r) in received.items()})} (opened, resolved)")
+        opened, resolved = received["disturbed"]
+        results += [
+            ("outage: the collector that was down alerts the outage its backlog holds: one opened, one resolved",
+             len(opened) == 1 and len(resolved) == 1 and len({d for _, d in opened + resolved}) == 2),
+            ("outage: as many alerts as the reference", [len(x) for x in received["reference"]] == [len(opened), len(resolved)]),
         ]
     else:
         lost_seconds = dis_agent["dropped"] / checks_count * interval_ms / 1000

@@ -62,8 +62,12 @@ public struct OutageChange: Sendable, Hashable {
     public var fromMs: Int64
     /// Bumped by every change; the tracker clears the row only when it is still the one it derived.
     public var seq: Int64
-    /// When the oldest change not yet derived was committed.
+    /// When the oldest change not yet derived was committed; ``historyMarkMs`` for history (an import,
+    /// an upgrade's first derivation), which raises alerts only for outages still going on.
     public var markedMs: Int64
+
+    /// The commit time history is marked with: later than any outage's end plus the alert horizon.
+    public static let historyMarkMs: Int64 = 1 << 61
 
     public init(service: String, fromMs: Int64, seq: Int64, markedMs: Int64) {
         self.service = service

@@ -19,9 +19,11 @@ public struct OutageTracker: Service {
     let logger: Logger
     /// Passes run only while this replica leads. Default: always (a lone collector).
     var leadership = Leadership(leading: true)
-    /// An outage that ended more than this before its change was committed raises no alert (history
-    /// loaded late is not news). Default 10 minutes.
-    var recentMs: Int64 = 600_000
+    /// An outage that ended more than this before its change was committed raises no alert: what an
+    /// agent's backlog or a leader's return brings in is still news for a day, older outages are history.
+    /// Imports and the first derivation after an upgrade are marked as history
+    /// (``OutageChange/historyMarkMs``): they alert only for outages still going on. Default 24 hours.
+    var recentMs: Int64 = 86_400_000
     /// How far before a change the runs are read (``OutageLedger/lookbackMs``). Default 1 hour.
     var lookbackMs = OutageLedger.lookbackMs
     /// How often the loop looks for a local commit's changes. Default 50 ms.

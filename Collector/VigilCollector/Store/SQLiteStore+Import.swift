@@ -51,7 +51,7 @@ extension SQLiteStore {
                     row.service, row.resolutionMs, row.startMs, counts.up, counts.degraded, counts.down, Data(counts.latency.encoded),
                 ])
             }
-            try Self.markChanged(db, history.outageChanges, nowMs: WallClock.nowMs())
+            try Self.markChanged(db, history.outageChanges, nowMs: OutageChange.historyMarkMs)
         }
         outageFeed.raiseChanged()
     }

@@ -220,8 +220,8 @@ extension SQLiteStore {
         }
         migrator.registerMigration("v12") { db in
             // Outages as stored facts, and the change feed that says which services to derive again
-            // (issue 20). Every service known so far is derived once over its whole history; only
-            // outages still going on, or ended in the last minutes, raise alerts then.
+            // (issue 20). Every service known so far is derived once over its whole history, marked as
+            // history (OutageChange.historyMarkMs): only outages still going on raise alerts then.
             try db.execute(sql: """
                 CREATE TABLE outages (
                     service TEXT NOT NULL,
@@ -243,7 +243,7 @@ extension SQLiteStore {
                     marked_ms INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
-                    SELECT DISTINCT service, -4611686018427387904, 1, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM checks;
+                    SELECT DISTINCT service, -4611686018427387904, 1, 2305843009213693952 FROM checks;
                 """)
         }
         return migrator

@@ -134,8 +134,8 @@ public enum OutageLedger {
 
     /// The alert events a changed outage raises: `outage.opened` for a confirmed one outside maintenance
     /// that is still going on or ended at most `recentMs` before `changedAtMs` (the commit of the oldest
-    /// change not yet derived, so a leader away for longer still raises it); `outage.resolved` once it
-    /// has ended (the store sends it only after its opened).
+    /// change not yet derived, so what a leader away for a while or an agent's backlog brings in still
+    /// raises it); `outage.resolved` once it has ended (the store sends it only after its opened).
     public static func events(for outage: Outage, changedAtMs: Int64, recentMs: Int64) -> [AlertEvent] {
         let (opened, resolved) = AlertEvent.outageEvents(outage)
         guard let opened, outage.ongoing || outage.range.endMs >= changedAtMs - recentMs else { return [] }

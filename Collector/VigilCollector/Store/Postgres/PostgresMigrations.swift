@@ -152,7 +152,8 @@ enum PostgresMigrations {
         ]),
         Migration(version: 7, name: "stored outages", sql: [
             // Outages as stored facts and the change feed every replica's ingest writes (issue 20); every
-            // known service is derived once over its whole history.
+            // known service is derived once over its whole history, marked as history (only outages
+            // still going on raise alerts then).
             """
             CREATE TABLE outages (
                 service TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL, ongoing BOOLEAN NOT NULL,
@@ -169,7 +170,7 @@ enum PostgresMigrations {
             """,
             """
             INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
-            SELECT DISTINCT service, -4611686018427387904, 1, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT FROM checks
+            SELECT DISTINCT service, -4611686018427387904, 1, 2305843009213693952 FROM checks
             """,
         ]),
     ]

@@ -40,7 +40,7 @@ extension PostgresStore {
                 }
                 try await Self.upsertRollups(connection, part, logger: logger)
             }
-            try await Self.markChanged(connection, history.outageChanges, nowMs: WallClock.nowMs(), logger: logger)
+            try await Self.markChanged(connection, history.outageChanges, nowMs: OutageChange.historyMarkMs, logger: logger)
         }
         outageFeed.raiseChanged()
     }
