@@ -104,14 +104,7 @@ struct GroupCommitTests {
                 ))
             }
         }
-        var cut: [[Heartbeat]] = []
-        var index = 0
-        while index < beats.count {
-            let size = Int.random(in: 1...15, using: &generator)
-            cut.append(Array(beats[index..<min(index + size, beats.count)]))
-            index += size
-        }
-        return cut
+        return beats.randomPieces(sizes: 1...15, using: &generator)
     }
 
     /// `inputs` committed as one group, on the store's writer.

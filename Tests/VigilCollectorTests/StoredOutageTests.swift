@@ -49,16 +49,7 @@ struct StoredOutageTests {
                 }
             }
         }
-        return beats.map { all in
-            var cut: [[Heartbeat]] = []
-            var index = 0
-            while index < all.count {
-                let size = Int.random(in: 1...20, using: &generator)
-                cut.append(Array(all[index..<min(index + size, all.count)]))
-                index += size
-            }
-            return cut
-        }
+        return beats.map { $0.randomPieces(sizes: 1...20, using: &generator) }
     }
 
     /// The naive oracle: every check's whole history, read in full, derived in one go.
@@ -208,11 +199,10 @@ struct StoredOutageTests {
 
     @Test("an outage opens in the pass after the batch that confirms it, and resolves in the pass after the recovery")
     func opensAndResolvesAsBatchesArrive() async throws {
-        let harness = try await TestCollector()
-        defer { harness.directory.remove() }
-        let store = harness.collector.store
-        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
-        let tracker = Self.tracker(store)
+        try await Self.withEdge { store, agent, tracker in try await Self.opensAndResolves(store, agent, tracker) }
+    }
+
+    static func opensAndResolves(_ store: any Store, _ agent: Int64, _ tracker: OutageTracker) async throws {
         var seen: [(Int, [String])] = []
         for (step, input) in Self.shortOutage(agent: agent).enumerated() {
             _ = try await store.ingest(input)
@@ -227,11 +217,19 @@ struct StoredOutageTests {
 
     @Test("heartbeats that cannot change an outage record no change")
     func quietIngestRecordsNothing() async throws {
+        try await Self.withEdge { store, agent, tracker in try await Self.quietIngest(store, agent, tracker) }
+    }
+
+    /// A SQLite collector's store with one agent, `edge`, and a tracker.
+    static func withEdge(_ body: (any Store, Int64, OutageTracker) async throws -> Void) async throws {
         let harness = try await TestCollector()
         defer { harness.directory.remove() }
         let store = harness.collector.store
         let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
-        let tracker = Self.tracker(store)
+        try await body(store, agent, tracker(store))
+    }
+
+    static func quietIngest(_ store: any Store, _ agent: Int64, _ tracker: OutageTracker) async throws {
         let batches = Self.shortOutage(agent: agent)
         // The first batch is the check's first heartbeat: a change.
         _ = try await store.ingest(batches[0])

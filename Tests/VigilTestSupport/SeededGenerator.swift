@@ -13,3 +13,18 @@ public struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension Array {
+    /// The elements in order, cut into consecutive pieces of random sizes from `sizes`: how a history
+    /// is cut into batches.
+    public func randomPieces(sizes: ClosedRange<Int>, using generator: inout SeededGenerator) -> [[Element]] {
+        var pieces: [[Element]] = []
+        var index = 0
+        while index < count {
+            let size = Int.random(in: sizes, using: &generator)
+            pieces.append(Array(self[index..<Swift.min(index + size, count)]))
+            index += size
+        }
+        return pieces
+    }
+}
