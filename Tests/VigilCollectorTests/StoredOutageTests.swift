@@ -254,12 +254,8 @@ struct StoredOutageTests {
         policy.quorum = .any
         catalog.services["web"] = policy
         let tracker = Self.tracker(store, catalog: catalog)
-        let check = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
-        func beats(_ range: ClosedRange<Int>, _ status: CheckStatus) -> [Heartbeat] {
-            range.map { step in
-                Heartbeat(check: 1, timestampMs: Self.start + Int64(step) * 10_000, status: status, latencyUs: 1_000, code: 0, message: status == .down ? "HTTP 503" : "")
-            }
-        }
+        let check = Self.web
+        let beats = Self.beats
         var ids: [String: Int64] = [:]
         for name in ["a", "b", "c"] { ids[name] = try await store.registerAgent(name: name, tokenHash: name, nowMs: 0).id }
         // c reports up twice, then its next batch is late; a and b see the service go down.
@@ -276,5 +272,50 @@ struct StoredOutageTests {
         let oracle = try await Self.oracle(store, catalog: catalog, nowMs: Self.start + 122_500)
         #expect(oracle.isEmpty, "c saw it up all along")
         #expect(try await store.storedOutages(service: "web", overlapping: OutageTracker.everything) == oracle)
+    }
+
+    static let web = CheckDefinition(id: 1, name: "web", service: "web", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+
+    /// Check 1's heartbeats at `steps` × 10 s from the start.
+    static func beats(_ steps: ClosedRange<Int>, _ status: CheckStatus) -> [Heartbeat] {
+        steps.map { step in
+            Heartbeat(check: 1, timestampMs: start + Int64(step) * 10_000, status: status, latencyUs: 1_000, code: 0, message: status == .down ? "HTTP 503" : "")
+        }
+    }
+
+    @Test("late data that moves an opened outage's start records the new opened as its continuation: one delivery each way")
+    func movedStartIsNotNews() async throws {
+        let harness = try await TestCollector()
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        var settings = AlertSettings()
+        settings.hooks = [HookConfiguration(name: "ops", url: "http://127.0.0.1:1/hook")]
+        let tracker = Self.tracker(store, settings: settings)
+        var ids: [String: Int64] = [:]
+        for name in ["a", "b", "c"] { ids[name] = try await store.registerAgent(name: name, tokenHash: name, nowMs: 0).id }
+        func send(_ agent: String, _ seq: UInt64, _ beats: [Heartbeat]) async throws {
+            _ = try await store.ingest(Self.input(agent: ids[agent]!, seq: seq, checks: seq == 1 ? [Self.web] : [], beats: beats, receivedMs: Self.start + 105_000))
+        }
+        // a fails from 10 s, b from 30 s; c said up at 0 s, and its next batch is late.
+        try await send("a", 1, Self.beats(0...0, .up))
+        try await send("a", 2, Self.beats(1...10, .down))
+        try await send("b", 1, Self.beats(0...2, .up))
+        try await send("b", 2, Self.beats(3...10, .down))
+        try await send("c", 1, Self.beats(0...0, .up))
+        _ = try await tracker.pass(nowMs: Self.start + 105_500)
+        let first = try await store.storedOutages(service: "web", overlapping: OutageTracker.everything)
+        #expect(first.map(\.range.startMs) == [Self.start + 30_000], "a and b of the two that report")
+        // c failed from 20 s: with a, the majority was down from 20 s.
+        try await send("c", 2, Self.beats(1...1, .up) + Self.beats(2...10, .down))
+        _ = try await tracker.pass(nowMs: Self.start + 106_000)
+        let moved = try await store.storedOutages(service: "web", overlapping: OutageTracker.everything)
+        #expect(moved.map(\.range.startMs) == [Self.start + 20_000])
+        #expect(moved == (try await Self.oracle(store, catalog: ServiceCatalog(), nowMs: Self.start + 106_000)))
+        // The data runs out: resolved.
+        _ = try await tracker.pass(nowMs: Self.start + 3_600_000)
+        let alerts = try await store.alerts(sinceMs: 0, limit: 10).sorted { $0.id < $1.id }
+        #expect(alerts.map(\.alert.type) == ["outage.opened", "outage.opened", "outage.resolved"])
+        #expect(alerts.map(\.alert.silencedBy) == [nil, "continues outage web:\(Self.start + 30_000)", nil])
+        #expect(alerts.map(\.deliveries.count) == [1, 0, 1], "one delivery when it opened, one when it resolved")
     }
 }

@@ -165,6 +165,8 @@ public struct OutageTracker: Service {
     struct Plan {
         var changes: OutageLedger.Changes
         var derived: [Outage]
+        /// The stored outages the derivation compared with.
+        var stored: [Outage]
     }
 
     /// Reads what a change needs and derives the service's outages over it.
@@ -204,7 +206,7 @@ public struct OutageTracker: Service {
         let derived = history.outages(
             service: service, span: span, maintenance: context.maintenance.filter { $0.covers(service: service) }, nowMs: context.nowMs
         )
-        return Plan(changes: OutageLedger.reconcile(stored: stored, derived: derived, spanStartMs: start), derived: derived)
+        return Plan(changes: OutageLedger.reconcile(stored: stored, derived: derived, spanStartMs: start), derived: derived, stored: stored)
     }
 
     /// Derives one service: what to write (`nil` when nothing), with the alert events it would raise.
@@ -219,19 +221,49 @@ public struct OutageTracker: Service {
                 var stored = AlertBody.stored(event)
                 var after: String?
                 if event.type == "outage.opened" {
-                    stored.silencedBy = silence(for: event, in: context)
+                    if try await store.alertState(dedupeKey: event.dedupeKey) == nil,
+                       let predecessor = try await alertedPredecessor(of: outage, in: plan) {
+                        // Later data moved the start of an outage already opened: the same outage, not news.
+                        stored.silencedBy = Self.continuation + predecessor.id
+                    } else {
+                        stored.silencedBy = silence(for: event, in: context)
+                    }
                     openedSilence = stored.silencedBy
                 } else {
                     // The resolve of a silenced open is silenced too: no orphan "resolved".
                     after = "outage:\(outage.id):opened"
                     let opened = try await store.alertState(dedupeKey: after!)
-                    stored.silencedBy = opened?.silencedBy ?? openedSilence ?? silence(for: event, in: context)
+                    stored.silencedBy = try await rootSilence(opened?.silencedBy ?? openedSilence) ?? silence(for: event, in: context)
                 }
                 alerts.append(OutageWrite.Alert(alert: stored, hooks: settings.hooks.filter { $0.routes(event) }.map(\.name), after: after))
                 events[event.dedupeKey] = event
             }
         }
         return (OutageWrite(service: service, changes: plan.changes, alerts: alerts, clearing: work.change), events)
+    }
+
+    /// What an opened alert's `silenced_by` says when it continues an outage opened before under another
+    /// start (`continues outage api:1795…`): recorded, not delivered.
+    static let continuation = "continues outage "
+
+    /// A stored outage this derivation removes, overlapping `outage`, whose opened alert is stored.
+    func alertedPredecessor(of outage: Outage, in plan: Plan) async throws -> Outage? {
+        let removed = Set(plan.changes.deletions)
+        for old in plan.stored where removed.contains(old.range.startMs) && old.range.startMs < outage.range.endMs
+            && outage.range.startMs < max(old.range.endMs, old.range.startMs + 1) {
+            if try await store.alertState(dedupeKey: "outage:\(old.id):opened") != nil { return old }
+        }
+        return nil
+    }
+
+    /// The silence of the first opened alert of a chain of continued outages.
+    func rootSilence(_ silencedBy: String?) async throws -> String? {
+        var current = silencedBy
+        for _ in 0..<16 {
+            guard let text = current, text.hasPrefix(Self.continuation) else { return current }
+            current = try await store.alertState(dedupeKey: "outage:\(text.dropFirst(Self.continuation.count)):opened")?.silencedBy
+        }
+        return current
     }
 
     /// The silence matching `event` now, as `silence <id>: reason`.
