@@ -197,6 +197,34 @@ struct StoredOutageTests {
         #expect(try await store.alerts(sinceMs: 0, limit: 10).count == 2)
     }
 
+    @Test("a check that moves to another service takes its outages along, raising nothing for what is over", arguments: StoreEngine.available)
+    func movedCheck(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let agent = try await store.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
+        let tracker = Self.tracker(store)
+        for input in Self.shortOutage(agent: agent) { _ = try await store.ingest(input) }
+        let end = Self.start + 120_000
+        #expect(try await tracker.pass(nowMs: end).map(\.type) == ["outage.opened", "outage.resolved"])
+        // The agent restarts with the check under another service, and everything is up.
+        let renamed = CheckDefinition(id: 1, name: "web", service: "storefront", kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        _ = try await store.ingest(IngestBatch(
+            agentID: agent,
+            batch: Batch(sessionID: "s2", seq: 1, agentVersion: "t", dropped: 0, checks: [renamed], heartbeats: [
+                Heartbeat(check: 1, timestampMs: end, status: .up, latencyUs: 1_000, code: 200, message: ""),
+            ]),
+            rawBody: [1], contentType: "application/x-protobuf", contentEncoding: "deflate",
+            receivedMs: end + 200, oldestAcceptedMs: 0, newestAcceptedMs: 20_000_000_000
+        ))
+        #expect(Set(try await store.outageChanges().map(\.service)) == ["web", "storefront"])
+        #expect(try await tracker.pass(nowMs: end + 1_000).isEmpty, "an outage that is over raises nothing when its check moves")
+        #expect(try await store.storedOutages(service: "web", overlapping: OutageTracker.everything).isEmpty)
+        let moved = try await store.storedOutages(service: "storefront", overlapping: OutageTracker.everything)
+        #expect(moved.map(\.range) == [TimeRange(startMs: Self.start + 40_000, endMs: Self.start + 70_000)])
+        #expect(try await store.outageChanges().isEmpty)
+    }
+
     @Test("an outage opens in the pass after the batch that confirms it, and resolves in the pass after the recovery")
     func opensAndResolvesAsBatchesArrive() async throws {
         try await Self.withEdge { store, agent, tracker in try await Self.opensAndResolves(store, agent, tracker) }

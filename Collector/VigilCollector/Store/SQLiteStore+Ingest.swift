@@ -79,9 +79,16 @@ extension SQLiteStore {
         if let limits = input.limits, !batch.checks.isEmpty {
             try Self.enforce(limits, db, input)
         }
+        var moved: [String: Int64] = [:]
         for check in batch.checks {
-            try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs)
+            if let old = try Self.upsertCheck(db, check, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs) {
+                moved[old] = OutageTracker.everything.startMs
+                moved[check.service] = OutageTracker.everything.startMs
+            }
         }
+        // A check that moved to another service takes its history along: both services' outages are
+        // derived again over their whole history, as history (only what is still going on alerts).
+        try Self.markChanged(db, moved, nowMs: OutageChange.historyMarkMs)
         let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
         var before: [Int64: StateInterval] = [:]
         for (checkID, beats) in plan.perCheck {
@@ -158,7 +165,12 @@ extension SQLiteStore {
         return map
     }
 
-    private static func upsertCheck(_ db: Database, _ check: CheckDefinition, agentID: Int64, sessionID: String, nowMs: Int64) throws {
+    /// Creates or updates a check's definition and maps it for the session; returns the service it had
+    /// when that was another.
+    private static func upsertCheck(_ db: Database, _ check: CheckDefinition, agentID: Int64, sessionID: String, nowMs: Int64) throws -> String? {
+        let previous = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT service FROM checks WHERE agent_id = ? AND name = ?"), arguments: [agentID, check.name]
+        )
         try db.cachedStatement(sql: """
             INSERT INTO checks (agent_id, name, local_id, service, kind, target, interval_ms, timeout_ms, updated_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -173,6 +185,7 @@ extension SQLiteStore {
         let checkID = try Int64.fetchOne(find, arguments: [agentID, check.name])!
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO session_checks (agent_id, session_id, local_id, check_id) VALUES (?, ?, ?, ?)")
             .execute(arguments: [agentID, sessionID, check.id, checkID])
+        return previous.flatMap { $0 == check.service ? nil : $0 }
     }
 
     /// Folds time-ordered heartbeats of one check into its stored intervals and returns its tip before

@@ -24,7 +24,12 @@ extension PostgresStore {
             if let limits = input.limits, !batch.checks.isEmpty {
                 try await Self.enforce(limits, connection, input, logger: logger)
             }
-            try await Self.upsertChecks(connection, batch.checks, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs, logger: logger)
+            let moved = try await Self.upsertChecks(
+                connection, batch.checks, agentID: input.agentID, sessionID: batch.sessionID, nowMs: input.receivedMs, logger: logger
+            )
+            // A check that moved to another service takes its history along: both services' outages are
+            // derived again over their whole history, as history (only what is still going on alerts).
+            try await Self.markChanged(connection, moved, nowMs: OutageChange.historyMarkMs, logger: logger)
             let plan = IngestPlan(input, sessionChecks: try await Self.sessionChecks(connection, agentID: input.agentID, sessionID: batch.sessionID, logger: logger))
             let changes = try await Self.fold(connection, plan, feed: self.outageFeed, logger: logger)
             try await Self.writeRollups(connection, plan.rollups, logger: logger)
@@ -87,11 +92,21 @@ extension PostgresStore {
         if let reason = limits.refusal(usage, agent: agentName) { throw StoreError(.limitExceeded, reason) }
     }
 
-    /// Creates or updates the batch's check definitions and maps them for the session.
+    /// Creates or updates the batch's check definitions and maps them for the session; returns the
+    /// services of checks that moved to another, old and new, each from the start of history.
     private static func upsertChecks(
         _ connection: PostgresConnection, _ checks: [CheckDefinition], agentID: Int64, sessionID: String, nowMs: Int64, logger: Logger
-    ) async throws {
-        guard !checks.isEmpty else { return }
+    ) async throws -> [String: Int64] {
+        guard !checks.isEmpty else { return [:] }
+        var moved: [String: Int64] = [:]
+        let wanted = Dictionary(checks.map { ($0.name, $0.service) }, uniquingKeysWith: { $1 })
+        let previous = try await connection.query(
+            "SELECT name, service FROM checks WHERE agent_id = \(agentID) AND name = ANY(\(checks.map(\.name))::TEXT[])", logger: logger
+        )
+        for try await (name, service) in previous.decode((String, String).self) where wanted[name] != service {
+            moved[service] = OutageTracker.everything.startMs
+            moved[wanted[name]!] = OutageTracker.everything.startMs
+        }
         try await connection.query("""
             WITH defined AS (
                 INSERT INTO checks (agent_id, name, local_id, service, kind, target, interval_ms, timeout_ms, updated_ms)
@@ -107,6 +122,7 @@ extension PostgresStore {
             SELECT \(agentID), \(sessionID), local_id, id FROM defined
             ON CONFLICT (agent_id, session_id, local_id) DO UPDATE SET check_id = excluded.check_id
             """, logger: logger)
+        return moved
     }
 
     private static func sessionChecks(
