@@ -170,7 +170,7 @@ extension AlertEvaluator {
     /// (ticket) or critical (page) number of days, or expired; once per check, certificate and level.
     func certificateEvents(nowMs: Int64) async throws -> [AlertEvent] {
         var events: [AlertEvent] = []
-        for check in try await store.allChecks() where check.definition.kind == "tls" {
+        for check in try await store.checks(kind: "tls") {
             guard let last = check.lastHeartbeat, last.status == .degraded || last.status == .down,
                   last.message.hasPrefix("certificate expires in") || last.message.hasPrefix("certificate expired on")
             else { continue }

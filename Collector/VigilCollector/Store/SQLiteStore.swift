@@ -105,6 +105,10 @@ public final class SQLiteStore: Store {
         try await fetchChecks(filter: "", arguments: [])
     }
 
+    public func checks(kind: String) async throws -> [CheckRecord] {
+        try await fetchChecks(filter: "WHERE checks.kind = ?", arguments: [kind])
+    }
+
     /// Checks with their agent's name, by service, agent and check name.
     private func fetchChecks(filter: String, arguments: StatementArguments) async throws -> [CheckRecord] {
         try await reading { db in

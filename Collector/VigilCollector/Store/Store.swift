@@ -69,6 +69,9 @@ public protocol HistoryStore: Sendable {
     func intervals(checkID: Int64, overlapping range: TimeRange) async throws -> [StateInterval]
     /// Every check, by service then agent and name.
     func allChecks() async throws -> [CheckRecord]
+    /// The checks of one kind (`tls`), by service then agent and name: what a rule about that kind
+    /// reads, however many other checks there are.
+    func checks(kind: String) async throws -> [CheckRecord]
     /// Several checks' state intervals that overlap `range`, by check id, each sorted by start.
     func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]]
     /// Each service's rollup rows that its cover names, summed (``probeCounts(over:minuteRowsSinceMs:latency:)``

@@ -17,14 +17,18 @@ extension PostgresStore {
         try await fetch("reading checks", Self.checksQuery(service: nil), as: CheckRecord.self, decode: Self.checkRecord)
     }
 
+    public func checks(kind: String) async throws -> [CheckRecord] {
+        try await fetch("reading checks", Self.checksQuery(service: nil, kind: kind), as: CheckRecord.self, decode: Self.checkRecord)
+    }
+
     /// Checks with their agent's name, by service, agent and check name.
-    static func checksQuery(service: String?) -> PostgresQuery {
+    static func checksQuery(service: String?, kind: String? = nil) -> PostgresQuery {
         """
         SELECT checks.id, agents.name, checks.local_id, checks.name, checks.service, checks.kind, checks.target,
             checks.interval_ms, checks.timeout_ms, checks.last_ts_ms, checks.last_status, checks.last_latency_us,
             checks.last_code, checks.last_message
         FROM checks JOIN agents ON agents.id = checks.agent_id
-        WHERE \(service)::TEXT IS NULL OR checks.service = \(service)
+        WHERE (\(service)::TEXT IS NULL OR checks.service = \(service)) AND (\(kind)::TEXT IS NULL OR checks.kind = \(kind))
         ORDER BY checks.service, agents.name, checks.name
         """
     }
