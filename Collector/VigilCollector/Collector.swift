@@ -102,7 +102,7 @@ public struct Collector: Service {
             RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
             AlertEvaluator(
                 store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership,
-                minuteRollupRetentionMs: configuration.minuteRollupRetentionMs
+                minuteRollupRetentionMs: configuration.minuteRollupRetentionMs, settleMs: configuration.maxClockSkewMs
             ),
             OutageTracker(store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership),
             AlertDispatcher(store: store, settings: configuration.alerts, logger: logger, leadership: leadership, wake: store.outageFeed),

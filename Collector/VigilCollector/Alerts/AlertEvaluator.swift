@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import ServiceLifecycle
 import VigilCore
 
@@ -9,6 +10,11 @@ import VigilCore
 ///
 /// Each event has a stable dedupe key, so a condition makes one event however often it is evaluated
 /// and across restarts.
+///
+/// Burn rates and SLA periods are evaluated incrementally (``RuleSchedule``): a pass evaluates the
+/// services the change feed reported since the last one and those whose figures can change with time
+/// alone; a service whose last figures held nothing bad waits for new data. The first pass, a pass after
+/// leadership was regained and a pass after the maintenance windows changed evaluate every service.
 struct AlertEvaluator: Service {
     let store: any AlertStore & TicketStore & CredentialStore & ReportStore & OutageStore
     let catalog: ServiceCatalog
@@ -22,12 +28,30 @@ struct AlertEvaluator: Service {
     /// How long minute rollups are kept (`minute_rollup_retention`); older minutes are counted from the
     /// raw batches. Default 35 days.
     var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
+    /// Which services each pass evaluates; kept across passes of this evaluator.
+    let schedule = Schedule()
+    /// How long a change keeps its service evaluated on every pass: the collector's `max_clock_skew`,
+    /// since a heartbeat can be stamped that far after it is stored. Default 5 minutes.
+    var settleMs: Int64 = 5 * 60_000
+
+    /// The evaluator's ``RuleSchedule``, shared by its copies (a Service is a value).
+    final class Schedule: Sendable {
+        private let state = Mutex(RuleSchedule())
+
+        func withLock<T>(_ body: (inout RuleSchedule) -> T) -> T {
+            state.withLock { body(&$0) }
+        }
+    }
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var lastSlow: Int64?
             while !Task.isCancelled {
-                if leadership.isLeader {
+                if !leadership.isLeader {
+                    // Another replica evaluated meanwhile and the feed went to it: start over when leading again.
+                    schedule.withLock { $0.reset() }
+                    lastSlow = nil
+                } else {
                     let now = WallClock.nowMs()
                     let slow = lastSlow.map { now - $0 >= slowEveryMs } ?? true
                     do {
@@ -46,15 +70,24 @@ struct AlertEvaluator: Service {
     @discardableResult
     func evaluate(nowMs: Int64, includeSlowRules: Bool = true) async throws -> [AlertEvent] {
         let reporter = SLAReporter(store: store, catalog: catalog, minuteRollupRetentionMs: minuteRollupRetentionMs)
-        // No rule reads latency: probe rollups only where an SLA counts probes (issue 19).
-        let reports = try await reporter.evaluateAll(SLAReporter.Request(window: .rolling(ms: 86_400_000), probes: .methodOnly), nowMs: nowMs)
+        let maintenance = try await reporter.maintenance()
+        let changed = store.outageFeed.takeRuleChanges()
+        schedule.withLock { schedule in
+            schedule.settleMs = settleMs
+            schedule.maintenance(maintenance)
+            schedule.changed(changed, nowMs: nowMs)
+        }
         let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []
-        var others = try await burnRateEvents(reports, nowMs: nowMs)
+        // No rule reads latency: probe rollups only where an SLA counts probes (issue 19).
+        var others = try await scheduled(.burnRate, reporter, SLAReporter.Request(window: .rolling(ms: 86_400_000), probes: .methodOnly), nowMs: nowMs) {
+            try await burnRateEvents($0, nowMs: nowMs)
+        }
         others += try await reminderEvents(try await store.ongoingOutages(), nowMs: nowMs)
         if includeSlowRules {
-            let periods = try await reporter.evaluateAll(SLAReporter.Request(probes: .methodOnly), nowMs: nowMs)
-            others += try await slaEvents(periods, maintenance: try await reporter.maintenance(), nowMs: nowMs)
+            others += try await scheduled(.period, reporter, SLAReporter.Request(probes: .methodOnly), nowMs: nowMs) {
+                try await slaEvents($0, maintenance: maintenance, nowMs: nowMs)
+            }
             others += try await ticketEvents(nowMs: nowMs)
             others += try await surgeEvents(nowMs: nowMs)
             others += try await agentEvents(nowMs: nowMs)
@@ -64,6 +97,30 @@ struct AlertEvaluator: Service {
             stored.append(event)
         }
         return stored
+    }
+
+    /// Evaluates what ``schedule`` says is due for `rule` and turns the reports into events; records
+    /// the reports once the events are made, or puts the services back when anything failed.
+    func scheduled(
+        _ rule: RuleSchedule.Rule, _ reporter: SLAReporter, _ request: SLAReporter.Request, nowMs: Int64,
+        events: ([SLAReporter.ServiceReport]) async throws -> [AlertEvent]
+    ) async throws -> [AlertEvent] {
+        let due = schedule.withLock { $0.startPass(rule, nowMs: nowMs) }
+        do {
+            let reports: [SLAReporter.ServiceReport]
+            switch due {
+            case .all: reports = try await reporter.evaluateAll(request, nowMs: nowMs)
+            case .only(let services) where services.isEmpty: reports = []
+            case .only(let services): reports = try await reporter.evaluateAll(request, nowMs: nowMs, only: services)
+            }
+            let made = try await events(reports)
+            let evaluated = reports.map { RuleSchedule.Evaluated(result: $0.result, policy: catalog.policy(for: $0.result.service)) }
+            schedule.withLock { $0.finishPass(rule, due: due, results: evaluated, nowMs: nowMs) }
+            return made
+        } catch {
+            schedule.withLock { $0.abandonPass(rule) }
+            throw error
+        }
     }
 
     /// The silence matching `event` now, as `silence <id>: reason`.

@@ -3,7 +3,8 @@ import VigilCore
 
 /// What ingest and the ``OutageTracker`` share in memory (issue 20): the latest end of each service's
 /// stored outages (so ingest can tell which heartbeats cannot change an outage and records no change
-/// for them), each service's success threshold, and a flag raised when a commit recorded changes.
+/// for them), each service's success threshold, a flag raised when a commit recorded changes, and the
+/// services the tracker found changed, which the ``AlertEvaluator`` evaluates again (``RuleSchedule``).
 ///
 /// The store is the record: the feed only saves work. Until ``load(latestEnds:)`` has run, every fold
 /// is recorded as a change.
@@ -15,6 +16,7 @@ public final class OutageFeed: Sendable {
 
     private let state = Mutex(State())
     private let changed = Atomic<Bool>(false)
+    private let ruleChanges = Mutex(Set<String>())
     private let alerted = Atomic<Bool>(false)
     private let successThreshold: @Sendable (String) -> Int
 
@@ -49,6 +51,19 @@ public final class OutageFeed: Sendable {
     /// Raised by a commit that recorded changes; the tracker takes it.
     func raiseChanged() { changed.store(true, ordering: .releasing) }
     func takeChanged() -> Bool { changed.exchange(false, ordering: .acquiringAndReleasing) }
+
+    /// Services the tracker read from the change feed: their figures may have changed.
+    func noteChanged(_ services: some Sequence<String>) {
+        ruleChanges.withLock { $0.formUnion(services) }
+    }
+
+    /// The services noted since the last call; the alert evaluator takes them.
+    func takeRuleChanges() -> Set<String> {
+        ruleChanges.withLock { set in
+            defer { set = [] }
+            return set
+        }
+    }
 
     /// Raised when alerts were put in the outbox; the dispatcher takes it.
     func raiseAlerted() { alerted.store(true, ordering: .releasing) }

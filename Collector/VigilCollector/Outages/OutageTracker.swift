@@ -87,9 +87,11 @@ public struct OutageTracker: Service {
     @discardableResult
     public func pass(nowMs: Int64) async throws -> [AlertEvent] {
         var work: [String: Work] = [:]
-        for change in try await store.outageChanges() {
+        let changes = try await store.outageChanges()
+        for change in changes {
             work[change.service] = Work(change: change, fromMs: change.fromMs, changedAtMs: change.markedMs)
         }
+        store.outageFeed.noteChanged(changes.map(\.service))
         for outage in try await store.ongoingOutages() where outage.range.endMs < nowMs && work[outage.service] == nil {
             work[outage.service] = Work(change: nil, fromMs: outage.range.startMs, changedAtMs: nowMs)
         }

@@ -24,6 +24,19 @@ public struct MaintenanceWindow: Sendable, Identifiable {
         self.reason = reason
     }
 
+    /// Everything that decides what the window covers, as text: two windows with the same fingerprint
+    /// exclude the same time from the same services.
+    public var fingerprint: String {
+        switch schedule {
+        case .once(let range):
+            return "\(id)|\(service)|once \(range.startMs)-\(range.endMs)"
+        case .weekly(let weekly):
+            let hours = weekly.hours.map(\.description).joined(separator: ";")
+            let exceptions = weekly.exceptions.map(\.daysSinceEpoch).sorted().map(String.init).joined(separator: ",")
+            return "\(id)|\(service)|weekly \(weekly.zone.identifier) \(hours) except \(exceptions)"
+        }
+    }
+
     /// Whether the window covers `service`.
     public func covers(service name: String) -> Bool { service == "*" || service == name }
 
