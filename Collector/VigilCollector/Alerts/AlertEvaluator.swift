@@ -115,7 +115,14 @@ struct AlertEvaluator: Service {
             }
             let made = try await events(reports)
             let evaluated = reports.map { RuleSchedule.Evaluated(result: $0.result, policy: catalog.policy(for: $0.result.service)) }
-            schedule.withLock { $0.finishPass(rule, due: due, results: evaluated, nowMs: nowMs) }
+            let counts = schedule.withLock { schedule in
+                schedule.finishPass(rule, due: due, results: evaluated, nowMs: nowMs)
+                return schedule.counts(rule)
+            }
+            logger.debug("alert rule pass", metadata: [
+                "rule": "\(rule)", "evaluated": "\(reports.count)", "hot": "\(counts.hot)", "quiet": "\(counts.quiet)",
+                "all": "\(due == .all)", "ms": "\(WallClock.nowMs() - nowMs)",
+            ])
             return made
         } catch {
             schedule.withLock { $0.abandonPass(rule) }
