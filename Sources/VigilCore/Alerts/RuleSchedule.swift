@@ -7,13 +7,14 @@
 /// checks report from then on, and a check's newest interval ends where its data stops, after which time
 /// is unknown. Unknown time excluded or counted as up adds nothing bad, and down time only comes with
 /// failed heartbeats, which the feed always reports. Such a service is *quiet*: it is evaluated again
-/// only when the feed reports it, when its calendar period ends, or when the maintenance windows change.
+/// only when the feed reports it (and for ``settleMs`` after), when its calendar period ends, or when a
+/// maintenance window covering it changes.
 /// Every other service is *hot* and evaluated on every pass of the rule, as before.
 ///
 /// Always hot: services that count unknown time as down (time alone adds bad time once data stops), and
 /// services whose burn-rate rules look back further than the engine's longest burn window.
 ///
-/// A pass is a pure transition: ``startPass(_:nowMs:)`` says what to evaluate, ``finishPass(_:results:nowMs:)``
+/// A pass is a pure transition: ``startPass(_:nowMs:)`` says what to evaluate, ``finishPass(_:due:results:nowMs:)``
 /// records what it found, ``abandonPass(_:)`` puts the services back when the pass failed.
 public struct RuleSchedule: Sendable {
     /// The rules that read an SLA report.
@@ -26,7 +27,7 @@ public struct RuleSchedule: Sendable {
 
     /// What a pass evaluates.
     public enum Due: Sendable, Hashable {
-        /// Every service: the first pass, after leadership was regained, after maintenance changed.
+        /// Every service: the first pass, after ``reset()``, after a window covering every service changed.
         case all
         /// Only these services (possibly none).
         case only(Set<String>)
