@@ -205,13 +205,16 @@ def start_agent(work, name, collector_url, token, target_port, logs, load, spool
     return subprocess.Popen([f"{BIN}/vigil-agent", "--config", path, "--log-level", "notice"], stdout=logs, stderr=logs)
 
 
-def wait_drained(collector, seconds, settle=2.0):
-    """Waits until the agent's heartbeat count stops growing faster than probing would explain and its lag is small."""
+def wait_drained(collector, seconds, settle=2.0, reference=None, slack=0):
+    """Waits until the agent's lag is small and, with `reference`, until it has stored at least the
+    reference's heartbeats less `slack`: a small lag alone only says the newest batch arrived, and an
+    older one cut by the lossy proxy may still be waiting for its retry."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             agent = collector.get("/v1/agents")[0]
-            if agent.get("lag_seconds") is not None and agent["lag_seconds"] < settle:
+            caught_up = reference is None or agent["heartbeats"] >= reference.get("/v1/agents")[0]["heartbeats"] - slack
+            if agent.get("lag_seconds") is not None and agent["lag_seconds"] < settle and caught_up:
                 return agent
         except Exception:
             pass
@@ -259,7 +262,8 @@ def run(scenario, args):
         disturbed.start()
     time.sleep(max(0, start + run_seconds - time.time()))
     end = time.time()
-    drained = wait_drained(disturbed, 120 if scenario != "outage" else 60 + args.down)
+    compared = reference if scenario in ("outage", "lossy") else None
+    drained = wait_drained(disturbed, 120 if scenario != "outage" else 60 + args.down, reference=compared, slack=checks_count)
     time.sleep(1)
     for agent in agents:
         agent.send_signal(signal.SIGTERM)
