@@ -1,4 +1,5 @@
 import Testing
+import VigilTestSupport
 @testable import VigilCore
 
 @Suite("Interval arithmetic")
@@ -12,9 +13,12 @@ struct IntervalTimelineTests {
         return runs
     }
 
-    func summary(_ runs: [StateInterval], from: Int64, to: Int64) -> UptimeSummary {
+    /// The figures the SLA engine gives one location's runs over `[from, to)` seconds, as measured (what
+    /// `/v1/services/{service}/uptime` answers).
+    func summary(_ runs: [StateInterval], from: Int64, to: Int64) -> SLAResult {
         let window = TimeRange(startMs: from * 1000, endMs: to * 1000)
-        return UptimeSummary.summarize(ServiceTimeline.combine([runs], over: window), over: window)
+        let evaluator = SLAEvaluator(service: "s", policy: .asMeasured, window: window, nowMs: window.endMs, maintenance: [])
+        return evaluator.evaluate(locations: [LocationHistory(name: "a/c", intervalMs: 10_000, runs: runs)], probes: nil)
     }
 
     @Test("same status extends one run; each change starts a new row")
@@ -116,6 +120,46 @@ struct IntervalTimelineTests {
         let result = summary([], from: 10, to: 10)
         #expect(result.availability == nil)
         #expect(result.coverage == nil)
+    }
+
+    @Test("as measured, random locations give what a second-by-second majority vote gives", arguments: 0..<40)
+    func asMeasuredOracle(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        // 1–4 locations, each a random history of runs on whole seconds with gaps, over 0–600 s.
+        let locations = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+            var runs: [StateInterval] = []
+            var t = Int64.random(in: 0...60, using: &generator)
+            while t < 600 {
+                let length = Int64.random(in: 1...90, using: &generator)
+                let status = [CheckStatus.up, .up, .down, .degraded].randomElement(using: &generator)!
+                runs.append(StateInterval(status: status, startMs: t * 1000, endMs: (t + length) * 1000, lastBeatMs: t * 1000))
+                t += length + (Bool.random(using: &generator) ? 0 : Int64.random(in: 1...40, using: &generator))
+            }
+            return runs
+        }
+        let from = Int64.random(in: 0...300, using: &generator)
+        let to = from + Int64.random(in: 1...400, using: &generator)
+        let evaluator = SLAEvaluator(
+            service: "s", policy: .asMeasured, window: TimeRange(startMs: from * 1000, endMs: to * 1000), nowMs: to * 1000, maintenance: []
+        )
+        let result = evaluator.evaluate(
+            locations: locations.enumerated().map { LocationHistory(name: "a\($0.offset)/c", intervalMs: 10_000, runs: $0.element) }, probes: nil
+        )
+        // The oracle: each second's state at every location, by looking, then the majority of those.
+        var up: Int64 = 0, degraded: Int64 = 0, down: Int64 = 0
+        for second in from..<to {
+            let states = locations.map { runs in runs.first { $0.startMs <= second * 1000 && second * 1000 < $0.endMs }?.status ?? .unknown }
+            let known = states.filter { $0 != .unknown }
+            let bad = known.filter { $0 == .down }.count
+            if known.isEmpty { continue }
+            if bad * 2 > known.count { down += 1 } else if known.contains(.degraded) { up += 1; degraded += 1 } else { up += 1 }
+        }
+        #expect(result.upMs == up * 1000, "seed \(seed)")
+        #expect(result.degradedMs == degraded * 1000, "seed \(seed)")
+        #expect(result.downMs == down * 1000, "seed \(seed)")
+        #expect(result.unknownMs == (to - from - up - down) * 1000, "seed \(seed)")
+        #expect(result.availability == (up + down > 0 ? Double(up) / Double(up + down) : nil), "seed \(seed)")
+        #expect(result.eligibleMs == (to - from) * 1000)
     }
 
     @Test("stale_after is 2 × interval + timeout")

@@ -8,8 +8,6 @@ struct ReadRoutes: Sendable {
     let catalog: ServiceCatalog
     let authenticator: Authenticator
 
-    var calculator: UptimeCalculator { UptimeCalculator(store: store) }
-
     /// `GET /v1/services[?limit=N&cursor=C]`: each service's state now (by its quorum) and its last 24
     /// hours as the SLA engine counts them (confirmation, calendar, maintenance); by name, a page at a
     /// time (``Page``).
@@ -32,13 +30,7 @@ struct ReadRoutes: Sendable {
             let name = service.result.service
             guard let serviceChecks = checks[name], !serviceChecks.isEmpty else { continue }
             let figures = service.result
-            let report = UptimeReport(
-                service: name, from: ISOTime.format(ms: figures.evaluated.startMs), to: ISOTime.format(ms: figures.evaluated.endMs),
-                method: figures.method.name, availability: figures.availability, coverage: figures.coverage,
-                upSeconds: SLAResult.seconds(figures.upMs), degradedSeconds: SLAResult.seconds(figures.degradedMs),
-                downSeconds: SLAResult.seconds(figures.downMs), unknownSeconds: SLAResult.seconds(figures.unknownMs),
-                eligibleSeconds: SLAResult.seconds(figures.eligibleMs), checks: service.checks
-            )
+            let report = figures.uptime(checks: service.checks)
             let infos = serviceChecks.map { check in
                 let state = current[check.id]?.last { $0.startMs <= now && now < $0.endMs }?.status ?? .unknown
                 return CheckStatusInfo(
@@ -57,16 +49,19 @@ struct ReadRoutes: Sendable {
         return response
     }
 
-    /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`.
+    /// `GET /v1/services/{service}/uptime?last=24h` or `?from=ISO&to=ISO`: the history as measured, by
+    /// the SLA engine with no SLA settings (``ServicePolicy/asMeasured``).
     func uptime(_ request: Request, context: some RequestContext) async throws -> Response {
         try await authenticator.requireRead(request)
         let service = try context.pathParameter("service")
         let now = WallClock.nowMs()
         let (from, to) = try Self.window(request.uri.queryParameters, nowMs: now)
-        guard let report = try await calculator.view(service: service, fromMs: from, toMs: to, nowMs: now)?.report else {
+        let reporter = SLAReporter(store: store, catalog: catalog)
+        let asked = SLAReporter.Request(window: .range(TimeRange(startMs: from, endMs: to)), probes: .methodOnly, asMeasured: true)
+        guard let report = try await reporter.evaluate(service: service, asked, nowMs: now), report.checks > 0 else {
             throw APIError.notFound("no service named \"\(service)\" (no check reports to it)")
         }
-        return JSONBody.response(report)
+        return JSONBody.response(report.result.uptime(checks: report.checks))
     }
 
     /// `GET /v1/agents[?limit=N&cursor=C]`: by name, a page at a time (``Page``).

@@ -34,10 +34,13 @@ public struct SLAReporter: Sendable {
         public var explain = false
         /// How much of the probe rollups to read. Default ``ProbeDetail/full``.
         public var probes = ProbeDetail.full
+        /// Ignore the service's SLA settings and maintenance: ``ServicePolicy/asMeasured`` (the overrides
+        /// above still apply). Default false.
+        public var asMeasured = false
 
         public init(
             window: SLAWindow? = nil, method: SLAMethod? = nil, timeslicing: Timeslicing? = nil, unknownPolicy: UnknownPolicy? = nil,
-            explain: Bool = false, probes: ProbeDetail = .full
+            explain: Bool = false, probes: ProbeDetail = .full, asMeasured: Bool = false
         ) {
             self.window = window
             self.method = method
@@ -45,6 +48,7 @@ public struct SLAReporter: Sendable {
             self.unknownPolicy = unknownPolicy
             self.explain = explain
             self.probes = probes
+            self.asMeasured = asMeasured
         }
     }
 
@@ -201,7 +205,7 @@ public struct SLAReporter: Sendable {
     }
 
     func plan(service: String, checks: [CheckRecord], _ request: Request, maintenance: [MaintenanceWindow], nowMs: Int64) -> Plan {
-        var policy = catalog.policy(for: service)
+        var policy = request.asMeasured ? ServicePolicy.asMeasured : catalog.policy(for: service)
         let slicing = request.timeslicing ?? policy.effectiveTimeslicing
         policy.timeslice = slicing
         switch request.method {
@@ -212,7 +216,9 @@ public struct SLAReporter: Sendable {
         if let unknown = request.unknownPolicy { policy.unknownPolicy = unknown }
         let asked = request.window ?? SLAWindow.current(policy.period, zone: policy.zone, nowMs: nowMs)
         let window = asked.resolve(zone: policy.zone, nowMs: nowMs)
-        let evaluator = SLAEvaluator(service: service, policy: policy, window: window, nowMs: nowMs, maintenance: maintenance)
+        let evaluator = SLAEvaluator(
+            service: service, policy: policy, window: window, nowMs: nowMs, maintenance: request.asMeasured ? [] : maintenance
+        )
         return Plan(service: service, checks: checks, evaluator: evaluator, label: asked.label)
     }
 

@@ -2,6 +2,17 @@ import VigilCore
 import VigilWire
 
 extension SLAResult {
+    /// The short form `/v1/services` (last 24 h) and `/v1/services/{service}/uptime` answer with: the
+    /// time figures over the evaluated window.
+    func uptime(checks: Int) -> UptimeReport {
+        UptimeReport(
+            service: service, from: ISOTime.format(ms: evaluated.startMs), to: ISOTime.format(ms: evaluated.endMs),
+            method: method.name, availability: availability, coverage: coverage,
+            upSeconds: Self.seconds(upMs), degradedSeconds: Self.seconds(degradedMs), downSeconds: Self.seconds(downMs),
+            unknownSeconds: Self.seconds(unknownMs), eligibleSeconds: Self.seconds(eligibleMs), checks: checks
+        )
+    }
+
     /// The JSON form (README, "SLA report fields").
     func info(label: String, checks: Int) -> SLAReportInfo {
         SLAReportInfo(

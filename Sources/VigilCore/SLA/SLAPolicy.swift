@@ -136,4 +136,15 @@ public struct ServicePolicy: Sendable {
     public var burnRules: [BurnRateRule] = BurnRateAlerts.thirtyDayRules
 
     public init() {}
+
+    /// The history as measured, with no SLA settings: every stored probe result counts as it is (no
+    /// confirmation: one failure is down, one success up again), locations combine by majority, around
+    /// the clock, the `time` method with unknown time excluded, no target. What
+    /// `GET /v1/services/{service}/uptime` reports. The SLA engine under this policy is the only place
+    /// Vigil turns intervals into availability.
+    public static var asMeasured: ServicePolicy {
+        var policy = ServicePolicy()
+        policy.confirmation = Confirmation(failureThreshold: 1, successThreshold: 1)
+        return policy
+    }
 }
