@@ -9,7 +9,12 @@ another build's vigil-collector; the `vigil` of VIGIL_BIN registers the agent), 
 printed. Goal (issue 20): at most 1 s; the collector before stored outages raised it on its 5 s
 evaluation pass.
 
-usage: VIGIL_BIN=.build/release [VIGIL_BASELINE_BIN=/tmp/base] python3 Benchmarks/alert_latency.py
+With VIGIL_ALERT_POSTGRES_URL (a PostgreSQL server, as scripts/with_postgres.sh gives in
+VIGIL_TEST_POSTGRES_URL) each measurement runs two collectors on a new database of that server and sends
+the batches to the one that does not lead: the latency then includes the leader learning of another
+replica's commit.
+
+usage: VIGIL_BIN=.build/release [VIGIL_BASELINE_BIN=/tmp/base] [VIGIL_ALERT_POSTGRES_URL=postgres://...] python3 Benchmarks/alert_latency.py
 """
 import json
 import os
@@ -21,6 +26,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -56,22 +62,41 @@ def measure(bindir, cli, outages, work):
 
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     data = tempfile.mkdtemp(dir=work)
     with open(f"{data}/collector.yaml", "w") as config:
         config.write(f'hooks:\n  - {{name: ops, type: webhook, url: "http://127.0.0.1:{receiver.server_address[1]}/hook", events: [outage.opened]}}\n')
     log = open(f"{data}/collector.log", "w")
-    collector = subprocess.Popen([f"{bindir}/vigil-collector", "--config", f"{data}/collector.yaml", "--data-dir", f"{data}/data",
-                                  "--listen", f"127.0.0.1:{port}", "--log-level", "warning"], stdout=log, stderr=log)
+    server = os.environ.get("VIGIL_ALERT_POSTGRES_URL")
+    storage = []
+    if server:
+        database = "vigil_alert_" + uuid.uuid4().hex[:12]
+        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {database}"], check=True)
+        prefix, _, query = server.partition("?")
+        storage = ["--storage", prefix.rsplit("/", 1)[0] + "/" + database + ("?" + query if query else "")]
+    ports = [free_port() for _ in range(2 if server else 1)]
+    collectors = []
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.05)
-        env = dict(os.environ, VIGIL_COLLECTOR=base, VIGIL_TOKEN=open(f"{data}/data/admin.token").read().strip(), NO_COLOR="1")
+        for index, port in enumerate(ports):
+            collectors.append(subprocess.Popen(
+                [f"{bindir}/vigil-collector", "--config", f"{data}/collector.yaml", "--data-dir", f"{data}/data{index}",
+                 "--listen", f"127.0.0.1:{port}", "--log-level", "warning"] + storage, stdout=log, stderr=log))
+            for _ in range(400):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                    break
+                except Exception:
+                    time.sleep(0.05)
+        base = f"http://127.0.0.1:{ports[0]}"
+        if server:
+            # The batches go to the replica that does not lead.
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                leaders = [json.load(urllib.request.urlopen(f"http://127.0.0.1:{p}/healthz", timeout=1)).get("leader") for p in ports]
+                if any(leaders):
+                    base = f"http://127.0.0.1:{ports[leaders.index(False) if False in leaders else 0]}"
+                    break
+                time.sleep(0.1)
+        env = dict(os.environ, VIGIL_COLLECTOR=base, VIGIL_TOKEN=open(f"{data}/data0/admin.token").read().strip(), NO_COLOR="1")
         token = subprocess.run([f"{cli}/vigil", "agents", "add", "latency"], env=env, capture_output=True, check=True).stdout.decode().strip()
         checks = [{"id": i + 1, "name": f"lat-{i}", "service": f"lat-{i}", "kind": "http", "target": "http://x", "interval_ms": 1000,
                    "timeout_ms": 500} for i in range(outages)]
@@ -100,8 +125,9 @@ def measure(bindir, cli, outages, work):
             print(f"  no outage.opened for {missing}", file=sys.stderr)
         return sorted(arrived[s] - acked[s] for s in acked if s in arrived)
     finally:
-        collector.terminate()
-        collector.wait(10)
+        for collector in collectors:
+            collector.terminate()
+            collector.wait(10)
         receiver.shutdown()
 
 

@@ -9,9 +9,10 @@ import VigilCore
 /// A pass derives each changed service again (``OutageLedger``), and each ongoing outage whose data has
 /// run out (its end has passed with no newer heartbeat). The change rows stay until their derivation is
 /// committed, so nothing is missed however long no replica led: the first pass of a new leader derives
-/// what came in meanwhile. A pass runs at most ``coalesceMs`` after a local commit recorded a change and
-/// every ``pollEveryMs`` in any case (changes other replicas committed, data running out); its writes
-/// are one transaction.
+/// what came in meanwhile. A pass runs at most ``coalesceMs`` after a commit recorded a change (this
+/// process's, or on PostgreSQL another replica's, which the store follows: ``OutageStore/followOutageChanges()``)
+/// and every ``pollEveryMs`` in any case (data running out, a lost notification); its writes are one
+/// transaction.
 public struct OutageTracker: Service {
     let store: any OutageStore & HistoryStore & MaintenanceStore & AlertStore
     let catalog: ServiceCatalog
@@ -50,26 +51,34 @@ public struct OutageTracker: Service {
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            var lastPass = Int64.min / 2
-            var lastRefresh = WallClock.nowMs()
-            while !Task.isCancelled {
-                let now = WallClock.nowMs()
-                do {
-                    if leadership.isLeader {
-                        if now - lastPass >= pollEveryMs || (now - lastPass >= coalesceMs && store.outageFeed.takeChanged()) {
-                            _ = store.outageFeed.takeChanged()
-                            lastPass = now
-                            try await pass(nowMs: now)
-                        }
-                    } else if now - lastRefresh >= refreshEveryMs {
-                        lastRefresh = now
-                        store.outageFeed.load(latestEnds: try await store.latestOutageEnds())
-                    }
-                } catch {
-                    if !Task.isCancelled { logger.error("outage derivation failed", metadata: ["error": "\(error)"]) }
-                }
-                try await Task.sleep(for: wakeEvery)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await store.followOutageChanges() }
+                try await loop()
+                group.cancelAll()
             }
+        }
+    }
+
+    private func loop() async throws {
+        var lastPass = Int64.min / 2
+        var lastRefresh = WallClock.nowMs()
+        while !Task.isCancelled {
+            let now = WallClock.nowMs()
+            do {
+                if leadership.isLeader {
+                    if now - lastPass >= pollEveryMs || (now - lastPass >= coalesceMs && store.outageFeed.takeChanged()) {
+                        _ = store.outageFeed.takeChanged()
+                        lastPass = now
+                        try await pass(nowMs: now)
+                    }
+                } else if now - lastRefresh >= refreshEveryMs {
+                    lastRefresh = now
+                    store.outageFeed.load(latestEnds: try await store.latestOutageEnds())
+                }
+            } catch {
+                if !Task.isCancelled { logger.error("outage derivation failed", metadata: ["error": "\(error)"]) }
+            }
+            try await Task.sleep(for: wakeEvery)
         }
     }
 

@@ -18,6 +18,9 @@ extension SQLiteStore {
 
     /// Records changes in the feed, in the caller's transaction: each service's earliest change is kept,
     /// its sequence bumped, and the time of the oldest change not yet derived stays.
+    /// Nothing to follow: only this process writes the file, and its commits raise the feed's flag.
+    public func followOutageChanges() async throws {}
+
     static func markChanged(_ db: Database, _ changes: [String: Int64], nowMs: Int64) throws {
         guard !changes.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """

@@ -149,6 +149,10 @@ public protocol OutageStore: Sendable {
     /// derived if no change came since; returns the alerts newly stored.
     @discardableResult
     func applyOutageWrites(_ writes: [OutageWrite], nowMs: Int64) async throws -> [StoredAlert]
+    /// Raises ``outageFeed``'s changed flag each time another process commits outage changes, until the
+    /// task is cancelled, so that the tracker derives them at once instead of at its next poll. Returns
+    /// at once where no other process writes the store (SQLite: this process's commits raise it).
+    func followOutageChanges() async throws
 }
 
 /// Maintenance windows added through the API.

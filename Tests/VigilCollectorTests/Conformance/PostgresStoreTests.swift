@@ -183,3 +183,46 @@ struct PostgresStoreTests {
         await database.drop()
     }
 }
+
+/// A replica's commit reaches the leader's tracker through `LISTEN`/`NOTIFY` (issue 20).
+@Suite("PostgreSQL change notifications")
+struct PostgresChangeNotificationTests {
+    @Test("an outage confirmed by a batch another replica ingested is stored long before the tracker's poll",
+          arguments: StoreEngine.postgresOnly)
+    func notifiedAcrossReplicas(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let leader = try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet)
+        let replica = try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet)
+        var tracker = StoredOutageTests.tracker(leader)
+        // Polling once an hour: only a notification can make it derive the replica's batch in time.
+        tracker.pollEveryMs = 3_600_000
+        let running = tracker
+        let agent = try await replica.registerAgent(name: "edge", tokenHash: "h", nowMs: 0).id
+        let check = CheckDefinition(id: 1, name: "home", service: "web", kind: "http", target: "http://web", intervalMs: 10_000, timeoutMs: 5_000)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await running.run() }
+            // Its first pass (at start, with nothing to derive) and its LISTEN come first.
+            try await Task.sleep(for: .seconds(1))
+            let now = WallClock.nowMs()
+            let beats = (0..<3).map { Heartbeat(check: 1, timestampMs: now - 20_000 + Int64($0) * 10_000, status: .down, latencyUs: 1_000, message: "HTTP 503") }
+            _ = try await replica.ingest(IngestBatch(
+                agentID: agent, batch: Batch(sessionID: "s", seq: 1, agentVersion: "t", checks: [check], heartbeats: beats),
+                rawBody: [1], contentType: "application/x-protobuf", contentEncoding: "deflate",
+                receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + 60_000
+            ))
+            var stored: [Outage] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while stored.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                stored = try await leader.storedOutages(service: nil, overlapping: OutageTracker.everything)
+            }
+            #expect(stored.map(\.service) == ["web"])
+            #expect(stored.first?.ongoing == true)
+            #expect(stored.first?.range.startMs == now - 20_000)
+            group.cancelAll()
+        }
+        await leader.close()
+        await replica.close()
+        await database.drop()
+    }
+}

@@ -24,11 +24,49 @@ extension PostgresStore {
     static func markChanged(_ connection: PostgresConnection, _ changes: [String: Int64], nowMs: Int64, logger: Logger) async throws {
         guard !changes.isEmpty else { return }
         let services = changes.keys.sorted()
+        // The notification goes out when the transaction commits (PostgreSQL holds it until then and
+        // drops it on a rollback), in the same round trip as the rows.
         try await connection.query("""
-            INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
-            SELECT s, f, 1, \(nowMs) FROM UNNEST(\(services)::TEXT[], \(services.map { changes[$0]! })::BIGINT[]) AS c(s, f)
-            ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+            WITH marked AS (
+                INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
+                SELECT s, f, 1, \(nowMs) FROM UNNEST(\(services)::TEXT[], \(services.map { changes[$0]! })::BIGINT[]) AS c(s, f)
+                ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+            )
+            SELECT pg_notify(\(changeChannel), '')
             """, logger: logger)
+    }
+
+    /// The channel a transaction that records outage changes notifies on commit.
+    static let changeChannel = "vigil_outage_changes"
+
+    /// How long following the changes waits before it connects again after losing its connection.
+    static let followRetryMs: Int64 = 1_000
+
+    /// Listens on ``changeChannel`` on a connection of its own (held as long as the collector runs, so
+    /// not one of the pool's) and raises the feed's flag on every notification, and once each time it
+    /// (re)connects, for what was committed while it was away. A lost connection is logged and opened
+    /// again after ``followRetryMs``; the tracker's poll covers the gap.
+    public func followOutageChanges() async throws {
+        let feed = outageFeed
+        while !Task.isCancelled {
+            do {
+                let connection = try await settings.connect(logger: logger)
+                do {
+                    try await connection.listen(on: Self.changeChannel) { notifications in
+                        feed.raiseChanged()
+                        for try await _ in notifications { feed.raiseChanged() }
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("following outage changes failed; listening again shortly", metadata: ["error": "\(describePostgresError(error))"])
+            }
+            try await Task.sleep(for: .milliseconds(Self.followRetryMs))
+        }
     }
 
     /// Stands for "not detected" in an array of detection times (arrays of optionals do not bind).
