@@ -29,7 +29,7 @@ struct StoredOutageTests {
 
     /// Each agent's batches of a history where every check has a "true" state that changes now and
     /// then, each agent seeing it with some noise (so quorum matters), with gaps.
-    static func histories(_ generator: inout SeededGenerator, agents: Int, steps: Int) -> [[[Heartbeat]]] {
+    static func histories(_ generator: inout SeededGenerator, agents: Int, steps: Int, start: Int64 = start) -> [[[Heartbeat]]] {
         var truth = [CheckStatus](repeating: .up, count: 6)
         var beats = [[Heartbeat]](repeating: [], count: agents)
         for step in 0..<steps {
