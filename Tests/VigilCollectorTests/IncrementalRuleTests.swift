@@ -177,6 +177,86 @@ struct IncrementalRuleTests {
         #expect(liveEvaluator.schedule.withLock { $0.lastEvaluated(.burnRate) } == hot)
     }
 
+    @Test("an evaluator that remembers its tickets stores the same ticket alerts as one that reads every open ticket every pass",
+          arguments: StoreEngine.available.flatMap { engine in (0..<UInt64(engine == .postgres ? 1 : 3)).map { (engine, $0) } })
+    func sameTicketAlerts(engine: StoreEngine, seed: UInt64) async throws {
+        let live = try await TestCollector(engine: engine)
+        let full = try await TestCollector(engine: engine)
+        defer {
+            live.directory.remove()
+            full.directory.remove()
+        }
+        var generator = SeededGenerator(seed: 80_000 + seed)
+        let hour: Int64 = 3_600_000
+        var catalog = ServiceCatalog()
+        var tickets = TicketSettings.seedsExample()
+        // Urgent tickets on office hours (Mon–Fri 09:00–17:00 UTC): their clocks stop overnight.
+        let office = BusinessCalendar(name: "office", schedule: WeeklySchedule(
+            zone: FixedOffsetZone.utc, hours: [WeeklyHours(days: [.monday, .tuesday, .wednesday, .thursday, .friday], fromMinute: 540, toMinute: 1_020)]
+        ))
+        tickets.policies.insert(TicketPolicy(name: "urgent", priorities: [.urgent], targets: [
+            .firstResponse: TicketTarget(durationMs: 2 * hour, calendar: office), .resolution: TicketTarget(durationMs: 8 * hour, calendar: office),
+        ]), at: 0)
+        catalog.tickets = tickets
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .warning
+        let liveEvaluator = AlertEvaluator(store: live.collector.store, catalog: catalog, settings: AlertSettings(), logger: quiet)
+
+        // 40 tickets opened over three days from Monday 2026-11-23, each with a few later changes:
+        // replies, pauses, solves, reopens. Each change reaches both stores when the pass clock passes it.
+        let start: Int64 = 1_795_392_000_000
+        var changes: [(atMs: Int64, ticket: Ticket, events: [TicketEvent])] = []
+        for index in 0..<40 {
+            let created = start + Int64.random(in: 0..<72 * hour, using: &generator)
+            let ticket = Ticket(
+                externalID: "T-\(index)", title: "ticket \(index)", priority: [.low, .normal, .high, .urgent].randomElement(using: &generator)!,
+                category: Bool.random(using: &generator) ? "technical" : "billing", tags: ["svc-\(index % 3)"], createdMs: created
+            )
+            changes.append((created, ticket, [TicketEvent(atMs: created, kind: .status(.open))]))
+            var at = created
+            for _ in 0..<Int.random(in: 0...4, using: &generator) {
+                at += Int64.random(in: 10 * 60_000...30 * hour, using: &generator)
+                let kind: TicketEvent.Kind = [
+                    .agentReply, .requesterReply, .status(.pending), .status(.open), .status(.solved), .status(.open),
+                ].randomElement(using: &generator)!
+                changes.append((at, ticket, [TicketEvent(atMs: at, kind: kind)]))
+            }
+        }
+        changes.sort { $0.atMs < $1.atMs }
+
+        var next = 0
+        var evaluatedLive = 0
+        var evaluatedFull = 0
+        var now = start
+        while now < start + 7 * 24 * hour {
+            now += Int64.random(in: 60_000...90 * 60_000, using: &generator)
+            while next < changes.count && changes[next].atMs <= now {
+                let change = changes[next]
+                for harness in [live, full] {
+                    if change.events.count == 1, case .status(.open) = change.events[0].kind, change.atMs == change.ticket.createdMs {
+                        var ticket = change.ticket
+                        ticket.events = change.events
+                        _ = try await harness.collector.store.upsertTickets([ticket], nowMs: now)
+                    } else {
+                        _ = try await harness.collector.store.addTicketEvents(externalID: change.ticket.externalID, change.events, nowMs: now)
+                    }
+                }
+                next += 1
+            }
+            _ = try await liveEvaluator.evaluate(nowMs: now)
+            // A new evaluator each pass remembers nothing: it reads every open ticket.
+            let fresh = AlertEvaluator(store: full.collector.store, catalog: catalog, settings: AlertSettings(), logger: quiet)
+            _ = try await fresh.evaluate(nowMs: now)
+            evaluatedLive += liveEvaluator.ticketSchedule.withLock { $0.lastEvaluated }
+            evaluatedFull += fresh.ticketSchedule.withLock { $0.lastEvaluated }
+            let (a, b) = (try await Self.outbox(live.collector.store), try await Self.outbox(full.collector.store))
+            #expect(a == b, "at \(now): only live \(a.subtracting(b).map(\.dedupeKey)), only full \(b.subtracting(a).map(\.dedupeKey))")
+        }
+        let types = Set(try await Self.outbox(live.collector.store).map(\.type))
+        #expect(types.isSuperset(of: ["ticket.sla_at_risk", "ticket.sla_breached"]), "the history raises both ticket alerts: \(types)")
+        #expect(evaluatedLive * 3 < evaluatedFull, "evaluated \(evaluatedLive) tickets against \(evaluatedFull)")
+    }
+
     @Test("a service with down time in its windows stays evaluated: its data stops, good time slides out, and a rule fires on time alone")
     func firesOnTimeAlone() async throws {
         let harness = try await TestCollector()

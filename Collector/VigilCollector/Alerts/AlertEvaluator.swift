@@ -15,6 +15,8 @@ import VigilCore
 /// services the change feed reported since the last one and those whose figures can change with time
 /// alone; a service whose last figures held nothing bad waits for new data. The first pass, a pass after
 /// leadership was regained and a pass after the maintenance windows changed evaluate every service.
+/// Ticket clocks likewise (``TicketSchedule``): a pass reads the tickets changed since the last one and
+/// those whose next clock change has come.
 struct AlertEvaluator: Service {
     let store: any AlertStore & TicketStore & CredentialStore & ReportStore & OutageStore
     let catalog: ServiceCatalog
@@ -29,16 +31,22 @@ struct AlertEvaluator: Service {
     /// raw batches. Default 35 days.
     var minuteRollupRetentionMs: Int64 = 35 * 86_400_000
     /// Which services each pass evaluates; kept across passes of this evaluator.
-    let schedule = Schedule()
+    let schedule = Shared(RuleSchedule())
+    /// Which tickets each pass evaluates; kept across passes of this evaluator.
+    let ticketSchedule = Shared(TicketSchedule())
     /// How long a change keeps its service evaluated on every pass: the collector's `max_clock_skew`,
     /// since a heartbeat can be stamped that far after it is stored. Default 5 minutes.
     var settleMs: Int64 = 5 * 60_000
 
-    /// The evaluator's ``RuleSchedule``, shared by its copies (a Service is a value).
-    final class Schedule: Sendable {
-        private let state = Mutex(RuleSchedule())
+    /// State shared by the evaluator's copies (a Service is a value): its schedules.
+    final class Shared<Value: Sendable>: Sendable {
+        private let state: Mutex<Value>
 
-        func withLock<T>(_ body: (inout RuleSchedule) -> T) -> T {
+        init(_ value: sending Value) {
+            state = Mutex(value)
+        }
+
+        func withLock<T>(_ body: (inout Value) -> T) -> T {
             state.withLock { body(&$0) }
         }
     }
@@ -50,6 +58,7 @@ struct AlertEvaluator: Service {
                 if !leadership.isLeader {
                     // Another replica evaluated meanwhile and the feed went to it: start over when leading again.
                     schedule.withLock { $0.reset() }
+                    ticketSchedule.withLock { $0.reset() }
                     lastSlow = nil
                 } else {
                     let now = WallClock.nowMs()
@@ -79,6 +88,7 @@ struct AlertEvaluator: Service {
         }
         let silences = try await store.silences(activeAfter: nowMs)
         var stored: [AlertEvent] = []
+        var ticketPass: (TicketSchedule.Read, [TicketSchedule.Evaluated])?
         // No rule reads latency: probe rollups only where an SLA counts probes (issue 19).
         var others = try await scheduled(.burnRate, reporter, SLAReporter.Request(window: .rolling(ms: 86_400_000), probes: .methodOnly), nowMs: nowMs) {
             try await burnRateEvents($0, nowMs: nowMs)
@@ -88,13 +98,23 @@ struct AlertEvaluator: Service {
             others += try await scheduled(.period, reporter, SLAReporter.Request(probes: .methodOnly), nowMs: nowMs) {
                 try await slaEvents($0, maintenance: maintenance, nowMs: nowMs)
             }
-            others += try await ticketEvents(nowMs: nowMs)
+            let read = ticketSchedule.withLock { schedule in
+                schedule.settleMs = settleMs
+                return schedule.plan(nowMs: nowMs)
+            }
+            let (events, evaluated) = try await ticketEvents(read, nowMs: nowMs)
+            others += events
+            ticketPass = (read, evaluated)
             others += try await surgeEvents(nowMs: nowMs)
             others += try await agentEvents(nowMs: nowMs)
             others += try await certificateEvents(nowMs: nowMs)
         }
         for event in others where try await enqueue(event, silencedBy: silence(for: event, in: silences, nowMs: nowMs), nowMs: nowMs) {
             stored.append(event)
+        }
+        // Only now, with their events stored, do the tickets read wait for their next instant.
+        if let (read, evaluated) = ticketPass {
+            ticketSchedule.withLock { $0.finish(read, evaluated: evaluated, nowMs: nowMs) }
         }
         return stored
     }

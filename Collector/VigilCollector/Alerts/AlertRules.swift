@@ -92,12 +92,31 @@ extension AlertEvaluator {
         }
     }
 
-    /// `ticket.sla_at_risk` and `ticket.sla_breached`: once per ticket and metric.
-    func ticketEvents(nowMs: Int64) async throws -> [AlertEvent] {
+    /// `ticket.sla_at_risk` and `ticket.sla_breached`: once per ticket and metric. Reads what `read`
+    /// names (``TicketSchedule``) and returns, beside the events, each ticket read as the schedule
+    /// records it.
+    func ticketEvents(_ read: TicketSchedule.Read, nowMs: Int64) async throws -> ([AlertEvent], [TicketSchedule.Evaluated]) {
         let desk = TicketDesk(store: store, catalog: catalog)
+        var tickets: [Ticket]
+        switch read {
+        case .allOpen:
+            tickets = try await store.tickets(created: TimeRange(startMs: Int64.min / 2, endMs: Int64.max / 2), openOnly: true)
+        case .changes(let since, let due):
+            tickets = try await store.tickets(updatedSince: since)
+            let updated = Set(tickets.map(\.externalID))
+            for id in due where !updated.contains(id) {
+                if let ticket = try await store.ticket(externalID: id) { tickets.append(ticket) }
+            }
+        }
         var events: [AlertEvent] = []
-        for ticket in try await store.tickets(created: TimeRange(startMs: Int64.min / 2, endMs: Int64.max / 2), openOnly: true) {
+        var evaluated: [TicketSchedule.Evaluated] = []
+        for ticket in tickets {
+            guard !ticket.status.isDone else {
+                evaluated.append(TicketSchedule.Evaluated(externalID: ticket.externalID, open: false, nextChangeMs: nil))
+                continue
+            }
             let (_, clocks) = desk.clocks(ticket, nowMs: nowMs)
+            evaluated.append(TicketSchedule.Evaluated(externalID: ticket.externalID, open: true, nextChangeMs: clocks.compactMap(\.nextChangeMs).min()))
             for clock in clocks where clock.state == .breached || clock.atRisk {
                 let breached = clock.state == .breached
                 let service = ticket.tags.first
@@ -111,7 +130,7 @@ extension AlertEvaluator {
                 ))
             }
         }
-        return events
+        return (events, evaluated)
     }
 
     /// `tickets.surge`: once per tag and surge episode.

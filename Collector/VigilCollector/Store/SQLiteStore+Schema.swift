@@ -246,6 +246,10 @@ extension SQLiteStore {
                     SELECT DISTINCT service, -4611686018427387904, 1, 2305843009213693952 FROM checks;
                 """)
         }
+        migrator.registerMigration("v13") { db in
+            // The alert pass reads the tickets changed since its last pass, not every open one (issue 20).
+            try db.execute(sql: "CREATE INDEX tickets_by_updated ON tickets(updated_ms)")
+        }
         return migrator
     }
 }

@@ -54,6 +54,12 @@ extension SQLiteStore {
         }
     }
 
+    public func tickets(updatedSince sinceMs: Int64) async throws -> [Ticket] {
+        try await reading { db in
+            try Self.fetchTickets(db, filter: "WHERE updated_ms >= ?", arguments: [sinceMs])
+        }
+    }
+
     /// Stores events once each and keeps the ticket's current status (its latest status event) in step.
     static func insertEvents(_ db: Database, ticketID: Int64, _ events: [TicketEvent]) throws {
         guard !events.isEmpty else { return }

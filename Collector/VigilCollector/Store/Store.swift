@@ -98,6 +98,9 @@ public protocol TicketStore: Sendable {
     func ticket(externalID: String) async throws -> Ticket?
     /// Tickets created in `created` (sorted by creation), optionally only those not solved or closed.
     func tickets(created: TimeRange, openOnly: Bool) async throws -> [Ticket]
+    /// Tickets of any status last changed (created, edited, given events) at or after `sinceMs`, by the
+    /// clock of the collector that changed them; sorted by creation.
+    func tickets(updatedSince sinceMs: Int64) async throws -> [Ticket]
 
 }
 

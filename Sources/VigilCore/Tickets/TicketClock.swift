@@ -22,6 +22,11 @@ public struct TicketClock: Sendable, Hashable {
     public var dueMs: Int64?
     /// Running with less than the at-risk share of the target left.
     public var atRisk: Bool
+    /// The next instant time alone changes ``state`` or ``atRisk`` (a running clock reaching the at-risk
+    /// share, or going past its target), assuming no further pause; `nil` when only a change of the
+    /// ticket can (paused, met, breached, or a calendar with no hours ahead). At this instant the clock
+    /// already reads the new state.
+    public var nextChangeMs: Int64? = nil
     /// The paused stretches counted out, inside the clock's span.
     public var pauses: [TimeRange]
     /// The calendar the time is counted on.
@@ -92,9 +97,19 @@ public struct TicketClock: Sendable, Hashable {
         }
         let atRisk = state == .running
             && (target.durationMs - elapsed).multipliedFullWidth(by: 1_000_000) < settings.atRiskBelow.ppm.multipliedFullWidth(by: target.durationMs)
+        var next: Int64?
+        if state == .running {
+            // At risk from the least elapsed time e with (T − e) · 10⁶ < share · T; breached from T + 1.
+            let total = Int128(target.durationMs)
+            let riskFrom = Int64(total - (Int128(settings.atRiskBelow.ppm) * total + 999_999) / 1_000_000 + 1)
+            let breachFrom = target.durationMs + 1
+            let known = pauses.map { $0.clamped(to: TimeRange(startMs: start, endMs: end)) }
+            next = business.instant(after: start, adding: atRisk ? breachFrom : min(riskFrom, breachFrom), excluding: known)
+        }
         return TicketClock(
             metric: metric, state: state, startedMs: start, stoppedMs: stop, targetMs: target.durationMs, elapsedMs: elapsed,
-            dueMs: due, atRisk: atRisk, pauses: pauses.map { $0.clamped(to: TimeRange(startMs: start, endMs: max(start, stop ?? nowMs))) }.filter { !$0.isEmpty },
+            dueMs: due, atRisk: atRisk, nextChangeMs: next,
+            pauses: pauses.map { $0.clamped(to: TimeRange(startMs: start, endMs: max(start, stop ?? nowMs))) }.filter { !$0.isEmpty },
             calendar: target.calendar.name
         )
     }

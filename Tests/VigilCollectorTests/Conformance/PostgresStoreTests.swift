@@ -126,7 +126,7 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
         // Every service the old data knows is derived once, over its whole history.
         #expect(try await store.outageChanges().map(\.fromMs) == [-(Int64(1) << 62)])

@@ -1,5 +1,6 @@
 import Testing
 import VigilConfig
+import VigilTestSupport
 @testable import VigilCore
 
 @Suite("Ticket clocks on business time")
@@ -109,5 +110,46 @@ struct TicketClockTests {
         let next = try #require(clock(.nextReply, ticket, hours: 8, now: created + 40 * hour))
         #expect(next.startedMs == created + 30 * hour && next.state == .breached && next.elapsedMs == 10 * hour)
         #expect(clock(.nextReply, Ticket(externalID: "N", createdMs: created), hours: 8, now: created + hour) == nil)
+    }
+
+    @Test("a running clock reads the same until its next change instant and differs from it on", arguments: 0..<60)
+    func nextChangeIsExact(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: 70_000 + seed)
+        let calendars = [BusinessCalendar.alwaysOpen, try calendar("Asia/Jakarta", from: 8, to: 17), try calendar("Europe/Berlin", from: 9, to: 18)]
+        let business = calendars.randomElement(using: &generator)!
+        let created = utc(2026, 3, 20) + Int64.random(in: 0..<14 * 86_400_000, using: &generator)
+        // A few status changes and replies, all before "now".
+        var events: [TicketEvent] = []
+        var at = created
+        for _ in 0..<Int.random(in: 0...5, using: &generator) {
+            at += Int64.random(in: 1...20 * 3_600_000, using: &generator)
+            let kind: TicketEvent.Kind = [
+                .status(.open), .status(.pending), .status(.onHold), .agentReply, .requesterReply, .status(.open),
+            ].randomElement(using: &generator)!
+            events.append(TicketEvent(atMs: at, kind: kind))
+        }
+        let ticket = Ticket(externalID: "R-\(seed)", createdMs: created, events: events)
+        let now = at + Int64.random(in: 0...48 * 3_600_000, using: &generator)
+        var settings = TicketSettings()
+        settings.atRiskBelow = Percentage(ppm: [0, 100_000, 250_000, 333_333, 1_000_000].randomElement(using: &generator)!)
+        let target = TicketTarget(durationMs: Int64.random(in: 1...40, using: &generator) * hour + Int64.random(in: 0..<hour, using: &generator), calendar: business)
+        for metric in TicketMetric.allCases {
+            guard let clock = TicketClock.clock(metric, ticket: ticket, target: target, settings: settings, nowMs: now) else { continue }
+            guard clock.state == .running else {
+                #expect(clock.nextChangeMs == nil, "seed \(seed) \(metric)")
+                continue
+            }
+            let next = try #require(clock.nextChangeMs, "seed \(seed) \(metric)")
+            #expect(next > now, "seed \(seed) \(metric)")
+            func reading(_ instant: Int64) -> (TicketClock.State, Bool)? {
+                TicketClock.clock(metric, ticket: ticket, target: target, settings: settings, nowMs: instant).map { ($0.state, $0.atRisk) }
+            }
+            // The naive oracle: the clock read again just before the instant, at points between, and at it.
+            let samples = [next - 1] + (0..<8).map { _ in Int64.random(in: now..<next, using: &generator) }
+            for instant in samples {
+                #expect(reading(instant).map { $0 == (clock.state, clock.atRisk) } == true, "seed \(seed) \(metric) at \(instant - now)")
+            }
+            #expect(reading(next).map { $0 != (clock.state, clock.atRisk) } == true, "seed \(seed) \(metric)")
+        }
     }
 }

@@ -57,6 +57,12 @@ extension PostgresStore {
         }
     }
 
+    public func tickets(updatedSince sinceMs: Int64) async throws -> [Ticket] {
+        try await withConnection("reading updated tickets") { connection, logger in
+            try await Self.fetchTickets(connection, "WHERE updated_ms >= \(sinceMs)", logger: logger)
+        }
+    }
+
     /// Stores events once each and keeps the ticket's current status (its latest status event) in step.
     static func insertEvents(_ connection: PostgresConnection, ticketID: Int64, _ events: [TicketEvent], logger: Logger) async throws {
         guard !events.isEmpty else { return }
