@@ -12,8 +12,14 @@ import VigilWire
 // collector's CPU and peak RSS, and — in the same run — the limit: inflate + decode alone of the same
 // batches on all cores, with ingest as a share of it.
 //
+// With VIGIL_LOAD_POSTGRES_URL (a PostgreSQL server) a second benchmark runs the same load, without the
+// paced run or the peer, on one collector on SQLite, one on PostgreSQL and two on one PostgreSQL
+// database, and prints two / one and PostgreSQL / SQLite (issue 20).
+//
 //   swift build -c release --product vigil-collector      # in the repository root
 //   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --filter "ingest load.*"
+//   VIGIL_PG_DURABLE=1 scripts/with_postgres.sh bash -c 'cd Benchmarks && VIGIL_LOAD_POSTGRES_URL=$VIGIL_TEST_POSTGRES_URL \
+//       swift package --allow-writing-to-package-directory benchmark --filter "ingest load on PostgreSQL.*"'
 
 /// A server process of the run, on a temporary directory and a random port.
 struct ServerProcess {
@@ -62,7 +68,9 @@ struct CollectorProcess {
     var process: Process { server.process }
     var port: Int { server.port }
 
-    static func start() async throws -> CollectorProcess {
+    /// Starts one on SQLite, or on `storage` (a PostgreSQL URL) when given. Only the first collector on
+    /// a database writes the admin token file; later ones (`replica`) get an empty token.
+    static func start(storage: String? = nil, replica: Bool = false) async throws -> CollectorProcess {
         let binary = ProcessInfo.processInfo.environment["VIGIL_COLLECTOR_BIN"]
             ?? FileManager.default.currentDirectoryPath + "/../.build/release/vigil-collector"
         precondition(FileManager.default.isExecutableFile(atPath: binary), "build it first: swift build -c release --product vigil-collector (or set VIGIL_COLLECTOR_BIN)")
@@ -70,12 +78,13 @@ struct CollectorProcess {
             var arguments = ["--data-dir", directory, "--listen", "127.0.0.1:\(port)", "--log-level", "error"]
             // VIGIL_LOAD_COLLECTOR_CONFIG: a collector config file, e.g. to change how often alerts are evaluated.
             if let config = ProcessInfo.processInfo.environment["VIGIL_LOAD_COLLECTOR_CONFIG"] { arguments += ["--config", config] }
+            if let storage { arguments += ["--storage", storage] }
             return arguments
         }, ready: { port, directory in
-            guard FileManager.default.fileExists(atPath: directory + "/admin.token") else { return false }
+            guard replica || FileManager.default.fileExists(atPath: directory + "/admin.token") else { return false }
             return await ServerProcess.answers("http://127.0.0.1:\(port)/healthz")
         })
-        let token = try String(contentsOfFile: server.directory + "/admin.token", encoding: .utf8)
+        let token = replica ? "" : try String(contentsOfFile: server.directory + "/admin.token", encoding: .utf8)
         return CollectorProcess(server: server, adminToken: token.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -134,16 +143,22 @@ struct LoadResult {
 /// batches or the time run out; with `every`, each agent sends at most one batch per `every` (a paced run).
 /// Where a load run posts, and what an answer says was taken.
 struct LoadTarget: Sendable {
-    var url: String
+    /// The URL agent `n` posts to.
+    var url: @Sendable (Int) -> String
     /// The headers of agent `n`'s requests.
     var headers: @Sendable (Int) -> [(String, String)]
     /// Heartbeats (rows) the answer accepted; `nil` when it refused the request.
     var accepted: @Sendable (_ status: UInt, _ answer: ByteBuffer) -> Int?
 
-    /// A Vigil collector's `/v1/batches`, each agent with its token.
+    /// A Vigil collector's `/v1/batches`, each agent with its token; with several ports (replicas on one
+    /// database), agent `n` posts to port `n % ports.count`.
     static func vigil(port: Int, tokens: [String]) -> LoadTarget {
+        vigil(ports: [port], tokens: tokens)
+    }
+
+    static func vigil(ports: [Int], tokens: [String]) -> LoadTarget {
         LoadTarget(
-            url: "http://127.0.0.1:\(port)/v1/batches",
+            url: { agent in "http://127.0.0.1:\(ports[agent % ports.count])/v1/batches" },
             headers: { agent in
                 [("Authorization", "Bearer \(tokens[agent])"), ("Content-Type", "application/x-protobuf"), ("Content-Encoding", "deflate")]
             },
@@ -159,7 +174,7 @@ struct LoadTarget: Sendable {
     /// VictoriaMetrics' Influx line protocol endpoint: `rows` rows a request, taken when it answers 204.
     static func victoriaMetrics(port: Int, rows: Int) -> LoadTarget {
         LoadTarget(
-            url: "http://127.0.0.1:\(port)/write",
+            url: { _ in "http://127.0.0.1:\(port)/write" },
             headers: { _ in [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")] },
             accepted: { status, _ in status == 204 ? rows : nil }
         )
@@ -186,7 +201,7 @@ func send(
                         next += every
                     }
                     count += 1
-                    var request = HTTPClientRequest(url: target.url)
+                    var request = HTTPClientRequest(url: target.url(agent))
                     request.method = .POST
                     for (name, value) in target.headers(agent) { request.headers.add(name: name, value: value) }
                     request.body = .bytes(ByteBuffer(bytes: body))
@@ -331,5 +346,71 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(pacedRate, Int(paced.rate))
         benchmark.measurement(pacedP50, Int(paced.latency(0.5) * 1_000))
         benchmark.measurement(pacedP99, Int(paced.latency(0.99) * 1_000))
+    }
+
+    // Issue 20's PostgreSQL goal, in one run: the same load on one collector on SQLite, one on
+    // PostgreSQL and two on one PostgreSQL database (agents split between them), each on a fresh store.
+    // VIGIL_LOAD_POSTGRES_URL names a server (scripts/with_postgres.sh with VIGIL_PG_DURABLE=1 starts
+    // one with fsync on); each run gets a new database on it.
+    if let server = ProcessInfo.processInfo.environment["VIGIL_LOAD_POSTGRES_URL"] {
+        let sqliteRate = BenchmarkMetric.custom("SQLite, one collector: heartbeats/s", useScalingFactor: false)
+        let oneRate = BenchmarkMetric.custom("PostgreSQL, one collector: heartbeats/s", useScalingFactor: false)
+        let twoRate = BenchmarkMetric.custom("PostgreSQL, two collectors: heartbeats/s", useScalingFactor: false)
+        let scaling = BenchmarkMetric.custom("PostgreSQL, two / one collector (%)", useScalingFactor: false)
+        let share = BenchmarkMetric.custom("PostgreSQL one collector / SQLite (%)", useScalingFactor: false)
+        let twoCPU = BenchmarkMetric.custom("Two collectors' CPU (% of one core)", useScalingFactor: false)
+        Benchmark(
+            "ingest load on PostgreSQL: \(plan.agents) agents × \(plan.checks) checks, one and two collectors, \(Int(seconds)) s each",
+            configuration: .init(metrics: [.wallClock, sqliteRate, oneRate, twoRate, scaling, share, twoCPU])
+        ) { benchmark in
+            let bodies = await plan.encodeAll(startMs: Int64(Date().timeIntervalSince1970 * 1_000) - 86_400_000)
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = plan.agents
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            func run(storage: String?, collectors count: Int) async throws -> (rate: Double, cpu: Double) {
+                var collectors = [try await CollectorProcess.start(storage: storage)]
+                defer { for collector in collectors { collector.stop() } }
+                for _ in 1..<count { collectors.append(try await CollectorProcess.start(storage: storage, replica: true)) }
+                var tokens: [String] = []
+                for agent in 0..<plan.agents { tokens.append(try await collectors[0].register("load-\(agent)", client: client)) }
+                let usages = collectors.map { ProcessUsage(pid: $0.process.processIdentifier) }
+                let before = usages.map { $0.cpuSeconds() }
+                let result = try await send(
+                    bodies, from: Array(repeating: 0, count: plan.agents), to: .vigil(ports: collectors.map(\.port), tokens: tokens),
+                    client: client, seconds: seconds
+                )
+                let used = zip(usages, before).map { $0.cpuSeconds() - $1 }.reduce(0, +)
+                return (result.rate, used / result.seconds)
+            }
+            benchmark.startMeasurement()
+            let sqlite = try await run(storage: nil, collectors: 1)
+            let one = try await run(storage: try PostgresDatabase.create(on: server), collectors: 1)
+            let two = try await run(storage: try PostgresDatabase.create(on: server), collectors: 2)
+            benchmark.stopMeasurement()
+            try await client.shutdown()
+            benchmark.measurement(sqliteRate, Int(sqlite.rate))
+            benchmark.measurement(oneRate, Int(one.rate))
+            benchmark.measurement(twoRate, Int(two.rate))
+            benchmark.measurement(scaling, Int(two.rate / one.rate * 100))
+            benchmark.measurement(share, Int(one.rate / sqlite.rate * 100))
+            benchmark.measurement(twoCPU, Int(two.cpu * 100))
+        }
+    }
+}
+
+/// A new database on a PostgreSQL server, made with psql.
+enum PostgresDatabase {
+    /// Creates one and returns its URL (the server's URL with the new database's name).
+    static func create(on server: String) throws -> String {
+        let name = "vigil_load_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        psql.arguments = ["psql", server, "-qc", "CREATE DATABASE \(name)"]
+        try psql.run()
+        psql.waitUntilExit()
+        precondition(psql.terminationStatus == 0, "psql could not create a database on \(server)")
+        let parts = server.split(separator: "?", maxSplits: 1).map(String.init)
+        let base = parts[0][..<parts[0].lastIndex(of: "/")!]
+        return base + "/" + name + (parts.count > 1 ? "?" + parts[1] : "")
     }
 }
