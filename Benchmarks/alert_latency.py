@@ -18,7 +18,6 @@ usage: VIGIL_BIN=.build/release [VIGIL_BASELINE_BIN=/tmp/base] [VIGIL_ALERT_POST
 """
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,13 +26,9 @@ import threading
 import time
 import urllib.request
 import uuid
+
+from bench_support import free_port, wait_healthy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(url, body, token):
@@ -80,12 +75,7 @@ def measure(bindir, cli, outages, work):
             collectors.append(subprocess.Popen(
                 [f"{bindir}/vigil-collector", "--config", f"{data}/collector.yaml", "--data-dir", f"{data}/data{index}",
                  "--listen", f"127.0.0.1:{port}", "--log-level", "warning"] + storage, stdout=log, stderr=log))
-            for _ in range(400):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                    break
-                except Exception:
-                    time.sleep(0.05)
+            wait_healthy(f"http://127.0.0.1:{port}")
         base = f"http://127.0.0.1:{ports[0]}"
         if server:
             # The batches go to the replica that does not lead.

@@ -23,13 +23,14 @@ usage: VIGIL_BIN=.build/release [VIGIL_BASELINE_BIN=/tmp/base] python3 Benchmark
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+
+from bench_support import free_port, wait_healthy
 import zlib
 
 AGENTS = int(os.environ.get("VIGIL_IDLE_AGENTS", "100"))
@@ -39,12 +40,6 @@ INTERVAL = 30.0
 WARMUP = float(os.environ.get("VIGIL_IDLE_WARMUP", "390"))
 MEASURE = float(os.environ.get("VIGIL_IDLE_SECONDS", "120"))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
@@ -135,12 +130,7 @@ def measure(bindir, cli, work):
                                   "--listen", f"127.0.0.1:{port}", "--log-level", os.environ.get("VIGIL_IDLE_LOG_LEVEL", "warning")],
                                  stdout=log, stderr=log)
     try:
-        for _ in range(400):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.05)
+        wait_healthy(base)
         env = dict(os.environ, VIGIL_COLLECTOR=base, VIGIL_TOKEN=open(f"{data}/data/admin.token").read().strip(), NO_COLOR="1")
         tokens = [subprocess.run([f"{cli}/vigil", "agents", "add", f"idle-{a}"], env=env, capture_output=True, check=True)
                   .stdout.decode().strip() for a in range(AGENTS)]
