@@ -39,18 +39,22 @@ extension PostgresStore {
     /// The channel a transaction that records outage changes notifies on commit.
     static let changeChannel = "vigil_outage_changes"
 
-    /// How long following the changes waits before it connects again after losing its connection.
+    /// How long following the changes waits before it connects again after losing its connection; the
+    /// wait doubles while connecting keeps failing, up to ``followRetryMaxMs``.
     static let followRetryMs: Int64 = 1_000
+    static let followRetryMaxMs: Int64 = 30_000
 
     /// Listens on ``changeChannel`` on a connection of its own (held as long as the collector runs, so
     /// not one of the pool's) and raises the feed's flag on every notification, and once each time it
     /// (re)connects, for what was committed while it was away. A lost connection is logged and opened
-    /// again after ``followRetryMs``; the tracker's poll covers the gap.
+    /// again after ``followRetryMs`` (longer while the server stays away); the tracker's poll covers the gap.
     public func followOutageChanges() async throws {
         let feed = outageFeed
+        var retryMs = Self.followRetryMs
         while !Task.isCancelled {
             do {
                 let connection = try await settings.connect(logger: logger)
+                retryMs = Self.followRetryMs
                 do {
                     try await connection.listen(on: Self.changeChannel) { notifications in
                         feed.raiseChanged()
@@ -63,9 +67,12 @@ extension PostgresStore {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("following outage changes failed; listening again shortly", metadata: ["error": "\(describePostgresError(error))"])
+                logger.warning("following outage changes failed; listening again shortly", metadata: [
+                    "error": "\(describePostgresError(error))", "retry_ms": "\(retryMs)",
+                ])
             }
-            try await Task.sleep(for: .milliseconds(Self.followRetryMs))
+            try await Task.sleep(for: .milliseconds(retryMs))
+            retryMs = min(retryMs * 2, Self.followRetryMaxMs)
         }
     }
 
