@@ -13,6 +13,7 @@ so the steady state starts after that), the collector's CPU time is read from /p
 VIGIL_IDLE_SECONDS (default 120) and printed as a share of one core, with its peak RSS. Goals
 (issue 20): under 10 % of one core, alert rules included; peak RSS under 300 MB.
 
+VIGIL_IDLE_FORMAT chooses the batches' encoding: protobuf (default, what the agent sends) or json.
 VIGIL_IDLE_LOG_LEVEL sets the collector's log level (default warning) and VIGIL_IDLE_LOG names a file
 the collector's log is appended to.
 
@@ -30,7 +31,7 @@ import threading
 import time
 import urllib.request
 
-from bench_support import free_port, wait_healthy
+from bench_support import free_port, protobuf_batch, wait_healthy
 import zlib
 
 AGENTS = int(os.environ.get("VIGIL_IDLE_AGENTS", "100"))
@@ -39,6 +40,8 @@ SERVICES = int(os.environ.get("VIGIL_IDLE_SERVICES", "10000"))
 INTERVAL = 30.0
 WARMUP = float(os.environ.get("VIGIL_IDLE_WARMUP", "390"))
 MEASURE = float(os.environ.get("VIGIL_IDLE_SECONDS", "120"))
+# What the batches are encoded as: protobuf, what the agent sends (default), or json.
+FORMAT = os.environ.get("VIGIL_IDLE_FORMAT", "protobuf")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -94,9 +97,13 @@ class Fleet:
                 "checks": checks, "heartbeats": beats}
 
     def send(self, agent):
-        body = zlib.compress(json.dumps(self.batch(agent)).encode())
+        batch = self.batch(agent)
+        if FORMAT == "json":
+            body, content_type = zlib.compress(json.dumps(batch).encode()), "application/json"
+        else:
+            body, content_type = zlib.compress(protobuf_batch(batch)), "application/x-protobuf"
         request = urllib.request.Request(f"{self.base}/v1/batches", data=body, method="POST", headers={
-            "Content-Type": "application/json", "Content-Encoding": "deflate", "Authorization": f"Bearer {self.tokens[agent]}"})
+            "Content-Type": content_type, "Content-Encoding": "deflate", "Authorization": f"Bearer {self.tokens[agent]}"})
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 answer.read()
@@ -170,7 +177,7 @@ def report(name, figures):
 def main():
     bindir = os.environ.get("VIGIL_BIN", ".build/release")
     baseline = os.environ.get("VIGIL_BASELINE_BIN")
-    print(f"{AGENTS} agents x {CHECKS} checks every {INTERVAL:.0f} s over {SERVICES} services; "
+    print(f"{AGENTS} agents x {CHECKS} checks every {INTERVAL:.0f} s over {SERVICES} services, {FORMAT} batches; "
           f"warm-up {WARMUP:.0f} s, measured {MEASURE:.0f} s")
     with tempfile.TemporaryDirectory(prefix="vigil-idle.") as work:
         now = measure(bindir, bindir, work)
