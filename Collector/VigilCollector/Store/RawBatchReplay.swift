@@ -97,7 +97,9 @@ extension HistoryStore {
     public func probeCounts(
         over ranges: [String: [TimeRange]], minuteRowsSinceMs: Int64 = Int64.min, latency: Bool = true
     ) async throws -> [String: ProbeCounts] {
-        let covers = ranges.mapValues { RollupCover($0, minuteRowsSinceMs: minuteRowsSinceMs) }
+        // Read first: the instant only moves forward, so rows read after it hold at least what it says.
+        let foldedBeforeMs = try await rollupsFoldedBeforeMs()
+        let covers = ranges.mapValues { RollupCover($0, minuteRowsSinceMs: minuteRowsSinceMs, foldedBeforeMs: foldedBeforeMs) }
         var totals = try await rollupCounts(covers, latency: latency)
         let minutes = Set(covers.values.flatMap(\.rawMinutes))
         guard !minutes.isEmpty else { return totals }

@@ -82,7 +82,9 @@ public struct RollupCover: Sendable {
     /// - Parameters:
     ///   - ranges: sorted, non-overlapping.
     ///   - minuteRowsSinceMs: minute rows that start before this may have been pruned.
-    public init(_ ranges: [TimeRange], minuteRowsSinceMs: Int64 = Int64.min) {
+    ///   - foldedBeforeMs: hour and day rows hold the minutes before this only (the store's
+    ///     ``HistoryStore/rollupsFoldedBeforeMs()``): a row that reaches past it is read as its minutes.
+    public init(_ ranges: [TimeRange], minuteRowsSinceMs: Int64 = Int64.min, foldedBeforeMs: Int64 = Int64.max) {
         let minute = RollupResolution.minute.rawValue
         for range in ranges {
             var cursor = range.startMs
@@ -90,7 +92,7 @@ public struct RollupCover: Sendable {
                 var chosen: RollupResolution?
                 for resolution in [RollupResolution.day, .hour, .minute] {
                     let size = resolution.rawValue
-                    if cursor % size == 0 && cursor + size <= range.endMs {
+                    if cursor % size == 0 && cursor + size <= range.endMs && (resolution == .minute || cursor + size <= foldedBeforeMs) {
                         chosen = resolution
                         break
                     }

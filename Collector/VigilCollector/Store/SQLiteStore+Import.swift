@@ -42,6 +42,10 @@ extension SQLiteStore {
                     try insert.execute(arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message])
                 }
             }
+            // Imported rows replace stored ones at every resolution: every minute they can touch is
+            // folded into its hour and day rows first, so no later fold adds a minute to an imported row.
+            let importedEnd = history.rollups.map { $0.startMs + $0.resolutionMs }.max() ?? Int64.min
+            try Self.foldAllRollups(db, nowMs: max(WallClock.nowMs(), importedEnd))
             let insert = try db.makeStatement(sql: """
                 INSERT OR REPLACE INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)

@@ -49,8 +49,10 @@ extension SQLiteStore {
                         results.append(.failure(error))
                     }
                 }
-                try Self.writeRollups(db, rollups)
-                try Self.markChanged(db, changes, nowMs: inputs.map(\.receivedMs).max() ?? 0)
+                let nowMs = inputs.map(\.receivedMs).max() ?? 0
+                try Self.writeRollups(db, rollups, foldedBeforeMs: try Self.rollupsFoldedBefore(db))
+                try Self.foldRollups(db, toMs: nowMs)
+                try Self.markChanged(db, changes, nowMs: nowMs)
                 return .commit
             }
         } catch {

@@ -5,18 +5,85 @@ import VigilCore
 extension SQLiteStore {
     /// Adds one batch's rollup rows to the stored ones: one upsert a row, the counts added and the
     /// latency histograms merged inside SQLite (``histogramAdd``), so nothing is read back.
-    static func writeRollups(_ db: Database, _ rollups: RollupAccumulator) throws {
+    ///
+    /// Only minute rows are written for minutes from `foldedBeforeMs` on: their hour and day rows are
+    /// summed later, once a minute, by ``foldRollups(_:toMs:)`` (a batch of 1,000 services wrote 3,000
+    /// rows, now 1,000). A minute before it (a late heartbeat) has its hour and day rows written too, from
+    /// the batch's own minute sums, so those rows always hold every minute before `foldedBeforeMs`.
+    static func writeRollups(_ db: Database, _ rollups: RollupAccumulator, foldedBeforeMs: Int64) throws {
+        let minute = RollupResolution.minute.rawValue
+        var rows: [RollupAccumulator.Key: ProbeCounts] = [:]
+        rows.reserveCapacity(rollups.rows.count / 3 + 1)
+        var late: [(String, Int64, ProbeCounts)] = []
+        for (key, counts) in rollups.rows where key.resolution == minute {
+            rows[key] = counts
+            if key.startMs < foldedBeforeMs { late.append((key.service, key.startMs, counts)) }
+        }
+        for (service, start, counts) in late {
+            for resolution in [RollupResolution.hour, .day] {
+                let size = resolution.rawValue
+                rows[.init(service: service, resolution: size, startMs: RollupAccumulator.floor(start, to: size)), default: ProbeCounts()].add(counts)
+            }
+        }
+        try upsertRollups(db, rows)
+    }
+
+    private static func upsertRollups(_ db: Database, _ rows: [RollupAccumulator.Key: ProbeCounts]) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO rollups (service, resolution_ms, start_ms, up, degraded, down, latency) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (service, resolution_ms, start_ms) DO UPDATE SET
                 up = up + excluded.up, degraded = degraded + excluded.degraded, down = down + excluded.down,
                 latency = vigil_histogram_add(latency, excluded.latency)
             """)
-        for (key, counts) in rollups.rows {
+        for (key, counts) in rows {
             try upsert.execute(arguments: [
                 key.service, key.resolution, key.startMs, counts.up, counts.degraded, counts.down, Data(counts.latency.encoded),
             ])
         }
+    }
+
+    /// Minutes from this instant on are in minute rows only, not yet in their hour and day rows.
+    static func rollupsFoldedBefore(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT folded_before_ms FROM rollup_fold WHERE id = 1")) ?? Int64.max
+    }
+
+    /// Adds the minute rows from the folded instant up to `toMs` (rounded down to a minute) to their hour
+    /// and day rows, and moves the instant there, in the caller's transaction; nothing when it is there
+    /// already. Minute rows are left as they are.
+    static func foldRollups(_ db: Database, toMs: Int64) throws {
+        let minute = RollupResolution.minute.rawValue
+        let from = try rollupsFoldedBefore(db)
+        let to = RollupAccumulator.floor(toMs, to: minute)
+        guard to > from else { return }
+        var rows: [RollupAccumulator.Key: ProbeCounts] = [:]
+        let read = try db.cachedStatement(sql: """
+            SELECT service, start_ms, up, degraded, down, latency FROM rollups
+            WHERE resolution_ms = ? AND start_ms >= ? AND start_ms < ?
+            """)
+        let cursor = try Row.fetchCursor(read, arguments: [minute, from, to])
+        while let row = try cursor.next() {
+            let service: String = row[0]
+            let start: Int64 = row[1]
+            let counts = probeCounts(row, offset: 2)
+            for resolution in [RollupResolution.hour, .day] {
+                let size = resolution.rawValue
+                rows[.init(service: service, resolution: size, startMs: RollupAccumulator.floor(start, to: size)), default: ProbeCounts()].add(counts)
+            }
+        }
+        try upsertRollups(db, rows)
+        try db.cachedStatement(sql: "UPDATE rollup_fold SET folded_before_ms = ? WHERE id = 1").execute(arguments: [to])
+    }
+
+    /// Folds every minute row into its hour and day rows (``foldRollups(_:toMs:)`` up to the newest
+    /// minute row's end, or `nowMs` when later): after it, the hour and day rows hold everything stored.
+    static func foldAllRollups(_ db: Database, nowMs: Int64) throws {
+        let minute = RollupResolution.minute.rawValue
+        let newest = try Int64.fetchOne(db, sql: "SELECT MAX(start_ms) FROM rollups WHERE resolution_ms = ?", arguments: [minute])
+        try foldRollups(db, toMs: max(nowMs, newest.map { $0 + minute } ?? nowMs))
+    }
+
+    public func rollupsFoldedBeforeMs() async throws -> Int64 {
+        try await reading { db in try Self.rollupsFoldedBefore(db) }
     }
 
     /// `vigil_histogram_add(a, b)`: the sum of two encoded latency histograms (an unreadable one counts
@@ -150,6 +217,9 @@ extension SQLiteStore {
 
     public func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int {
         try await writing { db in
+            // A minute row is only deleted once its hour and day rows hold it (a collector stopped for
+            // longer than the retention comes back with minutes never folded).
+            try Self.foldRollups(db, toMs: max(cutoffMs, WallClock.nowMs()))
             try db.execute(
                 sql: "DELETE FROM rollups WHERE resolution_ms = ? AND start_ms < ?",
                 arguments: [RollupResolution.minute.rawValue, cutoffMs]

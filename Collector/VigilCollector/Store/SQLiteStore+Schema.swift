@@ -250,6 +250,16 @@ extension SQLiteStore {
             // The alert pass reads the tickets changed since its last pass, not every open one (issue 20).
             try db.execute(sql: "CREATE INDEX tickets_by_updated ON tickets(updated_ms)")
         }
+        migrator.registerMigration("v14") { db in
+            // Hour and day rollups are summed from minute rows once a minute instead of on every batch
+            // (issue 20): they hold every minute before `folded_before_ms`. Rows stored so far were written
+            // to all three at once, so the instant starts after the newest minute row.
+            try db.execute(sql: """
+                CREATE TABLE rollup_fold (id INTEGER PRIMARY KEY CHECK (id = 1), folded_before_ms INTEGER NOT NULL);
+                INSERT INTO rollup_fold (id, folded_before_ms)
+                    SELECT 1, COALESCE(MAX(start_ms) + 60000, -9223372036854775808) FROM rollups WHERE resolution_ms = 60000;
+                """)
+        }
         return migrator
     }
 }

@@ -78,6 +78,10 @@ public protocol HistoryStore: Sendable {
     /// adds what no row covers exactly from the raw batches). Without `latency`, the counts alone, summed
     /// by the database (no row's histogram is read): the sums are the same, the histograms empty.
     func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts]
+    /// Hour and day rollup rows hold the minutes before this instant; later minutes are in minute rows
+    /// only (SQLite sums them into hours and days once a minute). It never moves back. `Int64.max` for
+    /// a store that writes all three on every batch.
+    func rollupsFoldedBeforeMs() async throws -> Int64
     /// The stored raw batches that hold accepted heartbeats in any of these minutes (start, ms), each once.
     func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.

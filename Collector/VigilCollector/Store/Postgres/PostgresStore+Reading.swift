@@ -211,6 +211,9 @@ extension PostgresStore {
         }
     }
 
+    /// Every batch writes its minute, hour and day rows at once here.
+    public func rollupsFoldedBeforeMs() async throws -> Int64 { Int64.max }
+
     static func probeCounts(up: Int64, degraded: Int64, down: Int64, latency: ByteBuffer) -> ProbeCounts {
         ProbeCounts(
             up: up, degraded: degraded, down: down,
