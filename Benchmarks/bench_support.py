@@ -26,7 +26,8 @@ def wait_healthy(base, attempts=400):
 _STATUS = {"unknown": 0, "up": 1, "down": 2, "degraded": 3}
 
 
-def _varint(value):
+def varint(value):
+    """An unsigned protobuf varint."""
     out = bytearray()
     while True:
         byte = value & 0x7F
@@ -38,23 +39,24 @@ def _varint(value):
             return bytes(out)
 
 
-def _zigzag(value):
+def zigzag(value):
     return (value << 1) ^ (value >> 63)
 
 
-def _field(number, wire_type, payload):
-    key = _varint((number << 3) | wire_type)
+def field(number, wire_type, payload):
+    """One protobuf field: a varint (wire type 0) or length-delimited bytes (2)."""
+    key = varint((number << 3) | wire_type)
     if wire_type == 0:
-        return key + _varint(payload)
-    return key + _varint(len(payload)) + payload
+        return key + varint(payload)
+    return key + varint(len(payload)) + payload
 
 
 def _text(number, value):
-    return _field(number, 2, value.encode()) if value else b""
+    return field(number, 2, value.encode()) if value else b""
 
 
 def _number(number, value):
-    return _field(number, 0, value) if value else b""
+    return field(number, 0, value) if value else b""
 
 
 def protobuf_batch(batch):
@@ -64,15 +66,15 @@ def protobuf_batch(batch):
     for check in batch.get("checks", []):
         body = (_number(1, check["id"]) + _text(2, check["name"]) + _text(3, check["service"]) + _text(4, check["kind"])
                 + _text(5, check["target"]) + _number(6, check["interval_ms"]) + _number(7, check["timeout_ms"]))
-        out += _field(5, 2, body)
+        out += field(5, 2, body)
     beats = batch["heartbeats"]
     base = beats[0]["ts_ms"] if beats else 0
-    out += _field(7, 0, base & 0xFFFFFFFFFFFFFFFF) if base else b""
+    out += field(7, 0, base & 0xFFFFFFFFFFFFFFFF) if base else b""
     previous = base
     for beat in beats:
-        body = (_number(1, beat["check"]) + _number(2, _zigzag(beat["ts_ms"] - previous)) + _number(3, _STATUS[beat["status"]])
+        body = (_number(1, beat["check"]) + _number(2, zigzag(beat["ts_ms"] - previous)) + _number(3, _STATUS[beat["status"]])
                 + _number(4, beat.get("latency_us", 0)) + _number(5, beat.get("code", 0) & 0xFFFFFFFFFFFFFFFF)
                 + _text(6, beat.get("message", "")))
         previous = beat["ts_ms"]
-        out += _field(6, 2, body)
+        out += field(6, 2, body)
     return bytes(out)

@@ -2,29 +2,12 @@
 """Writes the seed corpus: valid batches in every format and encoding (protobuf encoded by hand from
 Sources/VigilWire/Schema/vigil.proto), the example configs, and ticket CSV files. The first byte of each
 seed selects what the fuzz target does with the rest (see the targets' sources)."""
-import gzip, json, os, zlib
+import gzip, json, os, sys, zlib
 
 here = os.path.dirname(os.path.abspath(__file__))
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def field(number, wire, payload):
-    key = varint(number << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-def zigzag(n):
-    return (n << 1) ^ (n >> 63)
+# The protobuf wire helpers the benchmarks use too.
+sys.path.insert(0, os.path.join(here, "..", "Benchmarks"))
+from bench_support import field, varint, zigzag  # noqa: E402
 
 def s(text):
     return text.encode()
