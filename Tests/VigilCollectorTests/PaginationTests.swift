@@ -128,7 +128,12 @@ struct PaginationTests {
         try await withServices([harness.collector]) { () async throws in
             let port = await harness.ports.port()
             try await Self.services(port, token: token, count: 7, down: Set(0..<7))
-            let whole = try await Self.allPages(port, "/v1/outages?since=1h", token: admin, as: OutageInfo.self)
+            // The tracker stores the outages just after the batches commit: wait for all seven.
+            var whole = try await Self.allPages(port, "/v1/outages?since=1h", token: admin, as: OutageInfo.self)
+            for _ in 0..<100 where whole.items.count < 7 {
+                try await Task.sleep(for: .milliseconds(100))
+                whole = try await Self.allPages(port, "/v1/outages?since=1h", token: admin, as: OutageInfo.self)
+            }
             #expect(whole.items.count == 7 && whole.links.isEmpty)
             let paged = try await Self.allPages(port, "/v1/outages?since=1h&limit=3", token: admin, as: OutageInfo.self)
             #expect(paged.items.map(\.id) == whole.items.map(\.id))
