@@ -330,12 +330,12 @@ def storage_faults(work, log):
         batch = one_check_batches("disk", message="x" * 900)
         status, _ = request(f"{base}/v1/batches", batch(1), token)
         results.append(("storage: a batch is stored while there is room", status == 200))
-        # Fill the disk.
-        with open(f"{mount}/filler", "wb") as filler:
+        # Fill the disk. Unbuffered: a buffered file keeps the bytes a full disk refused and raises
+        # again when it is closed (which depends on how much room the store's files left).
+        with open(f"{mount}/filler", "wb", buffering=0) as filler:
             try:
                 while True:
                     filler.write(b"\0" * 65536)
-                    filler.flush()
             except OSError:
                 pass
         answers = [request(f"{base}/v1/batches", batch(seq), token) for seq in range(2, 40)]
