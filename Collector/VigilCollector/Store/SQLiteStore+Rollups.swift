@@ -49,12 +49,14 @@ extension SQLiteStore {
 
     /// Adds the minute rows from the folded instant up to `toMs` (rounded down to a minute) to their hour
     /// and day rows, and moves the instant there, in the caller's transaction; nothing when it is there
-    /// already. Minute rows are left as they are.
-    static func foldRollups(_ db: Database, toMs: Int64) throws {
+    /// already. Minute rows are left as they are. Returns how many minute rows it added.
+    @discardableResult
+    static func foldRollups(_ db: Database, toMs: Int64) throws -> Int {
         let minute = RollupResolution.minute.rawValue
         let from = try rollupsFoldedBefore(db)
         let to = RollupAccumulator.floor(toMs, to: minute)
-        guard to > from else { return }
+        guard to > from else { return 0 }
+        var folded = 0
         var rows: [RollupAccumulator.Key: ProbeCounts] = [:]
         let read = try db.cachedStatement(sql: """
             SELECT service, start_ms, up, degraded, down, latency FROM rollups
@@ -65,6 +67,7 @@ extension SQLiteStore {
             let service: String = row[0]
             let start: Int64 = row[1]
             let counts = probeCounts(row, offset: 2)
+            folded += 1
             for resolution in [RollupResolution.hour, .day] {
                 let size = resolution.rawValue
                 rows[.init(service: service, resolution: size, startMs: RollupAccumulator.floor(start, to: size)), default: ProbeCounts()].add(counts)
@@ -72,6 +75,14 @@ extension SQLiteStore {
         }
         try upsertRollups(db, rows)
         try db.cachedStatement(sql: "UPDATE rollup_fold SET folded_before_ms = ? WHERE id = 1").execute(arguments: [to])
+        return folded
+    }
+
+    /// Folds the minutes before `nowMs` when a minute has passed since the last fold (a collector that
+    /// gets no batch still folds; ingest's first commit of a minute does it otherwise).
+    public func compactRollups(nowMs: Int64) async throws -> Int {
+        guard try await rollupsFoldedBeforeMs() <= nowMs - RollupResolution.minute.rawValue else { return 0 }
+        return try await writing { db in try Self.foldRollups(db, toMs: nowMs) }
     }
 
     /// Folds every minute row into its hour and day rows (``foldRollups(_:toMs:)`` up to the newest

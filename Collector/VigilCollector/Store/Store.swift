@@ -86,6 +86,11 @@ public protocol HistoryStore: Sendable {
     func rawBatches(holdingMinutes minutes: [Int64]) async throws -> [RawBatchRecord]
     /// Deletes minute rollups that start before `cutoffMs` (hour and day rows stay); returns how many.
     func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int
+    /// Moves what ingest set aside into the stored rollup rows, returning how many rows it moved
+    /// (PostgreSQL: the deltas each batch appends; SQLite: the minutes before `nowMs` not yet in their
+    /// hour and day rows). Reads count set-aside rows either way; this keeps them few. Any replica may
+    /// call it at any time (``RollupCompactor`` does once a second).
+    func compactRollups(nowMs: Int64) async throws -> Int
     /// The number of raw batches stored for an agent (audit).
     func rawBatchCount(agentID: Int64) async throws -> Int
 

@@ -175,6 +175,18 @@ enum PostgresMigrations {
         ]),
         // The alert pass reads the tickets changed since its last pass, not every open one.
         Migration(version: 8, name: "ticket updates", sql: ["CREATE INDEX tickets_by_updated ON tickets (updated_ms)"]),
+        // Every batch appends its rollup rows here instead of merging them into `rollups` under a lock
+        // per service; ``PostgresStore/compactRollups(nowMs:)`` moves them there once a second (issue 20:
+        // replicas ingesting the same services queued behind each other's locks).
+        Migration(version: 9, name: "rollup deltas", sql: [
+            """
+            CREATE TABLE rollup_deltas (
+                id BIGSERIAL PRIMARY KEY, service TEXT NOT NULL, resolution_ms BIGINT NOT NULL, start_ms BIGINT NOT NULL,
+                up BIGINT NOT NULL, degraded BIGINT NOT NULL, down BIGINT NOT NULL, latency BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX rollup_deltas_by_span ON rollup_deltas (resolution_ms, start_ms, service)",
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -70,27 +70,68 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// Adds one batch's rollup rows to the stored ones. Writers of a service's rollups first take its
-    /// transaction lock, in name order, so replicas merging histograms never lose an update or deadlock.
+    /// Appends one batch's rollup rows to `rollup_deltas`: no lock, no read, so batches of the same
+    /// services on any replica never wait for each other. Reads add the deltas to the stored rows until
+    /// ``compactRollups(nowMs:)`` moves them there.
     static func writeRollups(_ connection: PostgresConnection, _ rollups: RollupAccumulator, logger: Logger) async throws {
         guard !rollups.rows.isEmpty else { return }
-        let services = Set(rollups.rows.keys.map(\.service)).sorted()
-        // A function scan yields the array in order, and the lock is taken row by row as it does.
-        try await connection.query(
-            "SELECT pg_advisory_xact_lock(\(rollupLockClass), hashtext(s)) FROM UNNEST(\(services)::TEXT[]) AS s", logger: logger
-        )
-        let keys = Array(rollups.rows.keys)
-        var merged = rollups.rows
+        let rows = Array(rollups.rows)
+        try await connection.query("""
+            INSERT INTO rollup_deltas (service, resolution_ms, start_ms, up, degraded, down, latency)
+            SELECT * FROM UNNEST(\(rows.map(\.key.service))::TEXT[], \(rows.map(\.key.resolution))::BIGINT[], \(rows.map(\.key.startMs))::BIGINT[],
+                \(rows.map(\.value.up))::BIGINT[], \(rows.map(\.value.degraded))::BIGINT[], \(rows.map(\.value.down))::BIGINT[],
+                \(rows.map { ByteBuffer(bytes: $0.value.latency.encoded) })::BYTEA[])
+            """, logger: logger)
+    }
+
+    /// Moves up to `limit` rollup deltas committed so far into `rollups`, in the caller's transaction,
+    /// which holds the compaction lock: the deltas are deleted and their sums merged into the stored rows
+    /// together, so a read (one statement over both tables) counts each delta exactly once. Deltas
+    /// committed after the delete began are left for the next time. Returns how many it moved.
+    static func moveRollupDeltas(_ connection: PostgresConnection, limit: Int, logger: Logger) async throws -> Int {
+        let deleted = try await connection.query("""
+            DELETE FROM rollup_deltas WHERE id IN (SELECT id FROM rollup_deltas ORDER BY id LIMIT \(Int64(limit)))
+            RETURNING service, resolution_ms, start_ms, up, degraded, down, latency
+            """, logger: logger)
+        var moved = 0
+        var sums: [RollupAccumulator.Key: ProbeCounts] = [:]
+        for try await (service, resolution, start, up, degraded, down, latency) in deleted.decode((String, Int64, Int64, Int64, Int64, Int64, ByteBuffer).self) {
+            sums[RollupAccumulator.Key(service: service, resolution: resolution, startMs: start), default: ProbeCounts()]
+                .add(probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+            moved += 1
+        }
+        guard !sums.isEmpty else { return 0 }
+        let keys = Array(sums.keys)
         let stored = try await connection.query("""
             SELECT service, resolution_ms, start_ms, up, degraded, down, latency FROM rollups
             WHERE (service, resolution_ms, start_ms) IN (
                 SELECT * FROM UNNEST(\(keys.map(\.service))::TEXT[], \(keys.map(\.resolution))::BIGINT[], \(keys.map(\.startMs))::BIGINT[]))
             """, logger: logger)
         for try await (service, resolution, start, up, degraded, down, latency) in stored.decode((String, Int64, Int64, Int64, Int64, Int64, ByteBuffer).self) {
-            merged[RollupAccumulator.Key(service: service, resolution: resolution, startMs: start)]?
+            sums[RollupAccumulator.Key(service: service, resolution: resolution, startMs: start)]?
                 .add(probeCounts(up: up, degraded: degraded, down: down, latency: latency))
         }
-        try await upsertRollups(connection, merged.map { ($0.key, $0.value) }, logger: logger)
+        try await upsertRollups(connection, sums.map { ($0.key, $0.value) }, logger: logger)
+        return moved
+    }
+
+    /// Waits for the compaction lock, then moves every delta committed so far, in the caller's
+    /// transaction: after it, `rollups` holds every delta committed before it began.
+    static func moveAllRollupDeltas(_ connection: PostgresConnection, logger: Logger) async throws {
+        _ = try await lockRollups(connection, wait: true, logger: logger)
+        while try await moveRollupDeltas(connection, limit: compactionChunk, logger: logger) == compactionChunk {}
+    }
+
+    /// Takes the compaction lock for the caller's transaction, waiting for it (`wait`) or not; false when
+    /// another transaction holds it. Whoever writes `rollups` holds it: compaction, import, pruning.
+    static func lockRollups(_ connection: PostgresConnection, wait: Bool, logger: Logger) async throws -> Bool {
+        if wait {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(rollupLockClass), 0)", logger: logger)
+            return true
+        }
+        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(rollupLockClass), 0)", logger: logger)
+        for try await locked in rows.decode(Bool.self) { return locked }
+        return false
     }
 
     /// Writes rollup rows as given, replacing stored rows with the same key.
@@ -106,6 +147,6 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// The first key of the two-part advisory locks taken per service while writing rollups ("VG").
+    /// The first key of the two-part advisory lock held while writing `rollups` ("VG").
     static let rollupLockClass: Int32 = 0x5647
 }

@@ -34,6 +34,8 @@ extension PostgresStore {
                     try await Self.writeIntervals(connection, part, logger: logger)
                 }
             }
+            // The imported rows replace the stored ones: deltas for them go in first, not on top later.
+            try await Self.moveAllRollupDeltas(connection, logger: logger)
             for start in stride(from: 0, to: history.rollups.count, by: 5_000) {
                 let part = history.rollups[start..<min(history.rollups.count, start + 5_000)].map { row in
                     (RollupAccumulator.Key(service: row.service, resolution: row.resolutionMs, startMs: row.startMs), row.counts)

@@ -188,8 +188,13 @@ extension PostgresStore {
             for (spans, services) in RollupCover.sharedSpans(covers) {
                 for span in spans {
                     if latency {
+                        // One statement over both tables: one snapshot, so a delta compaction moved
+                        // into `rollups` meanwhile is counted once.
                         let rows = try await connection.query("""
                             SELECT service, up, degraded, down, latency FROM rollups
+                            WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                            UNION ALL
+                            SELECT service, up, degraded, down, latency FROM rollup_deltas
                             WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
                             """, logger: logger)
                         for try await (service, up, degraded, down, latency) in rows.decode((String, Int64, Int64, Int64, ByteBuffer).self) {
@@ -197,8 +202,13 @@ extension PostgresStore {
                         }
                     } else {
                         let rows = try await connection.query("""
-                            SELECT service, SUM(up)::bigint, SUM(degraded)::bigint, SUM(down)::bigint FROM rollups
-                            WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                            SELECT service, SUM(up)::bigint, SUM(degraded)::bigint, SUM(down)::bigint FROM (
+                                SELECT service, up, degraded, down FROM rollups
+                                WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                                UNION ALL
+                                SELECT service, up, degraded, down FROM rollup_deltas
+                                WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                            ) AS r
                             GROUP BY service
                             """, logger: logger)
                         for try await (service, up, degraded, down) in rows.decode((String, Int64, Int64, Int64).self) {
@@ -221,10 +231,31 @@ extension PostgresStore {
         )
     }
 
+    /// Moves the deltas into `rollups` first, then deletes its minute rows before the cutoff, holding
+    /// the compaction lock (a compaction running meanwhile would write a pruned row back).
     public func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int {
-        try await change(
-            "pruning minute rollups",
-            "DELETE FROM rollups WHERE resolution_ms = \(RollupResolution.minute.rawValue) AND start_ms < \(cutoffMs)"
-        )
+        try await transaction("pruning minute rollups") { connection, logger in
+            try await Self.moveAllRollupDeltas(connection, logger: logger)
+            return try await Self.changed(
+                connection, "DELETE FROM rollups WHERE resolution_ms = \(RollupResolution.minute.rawValue) AND start_ms < \(cutoffMs)", logger: logger
+            )
+        }
     }
+
+    /// Moves the rollup deltas committed so far into `rollups` (``moveRollupDeltas(_:limit:logger:)``),
+    /// 20,000 at a time, each in its own transaction; a replica compacting already makes this a no-op.
+    public func compactRollups(nowMs: Int64) async throws -> Int {
+        var total = 0
+        while true {
+            let moved = try await transaction("compacting rollups") { connection, logger in
+                guard try await Self.lockRollups(connection, wait: false, logger: logger) else { return 0 }
+                return try await Self.moveRollupDeltas(connection, limit: Self.compactionChunk, logger: logger)
+            }
+            total += moved
+            if moved < Self.compactionChunk { return total }
+        }
+    }
+
+    /// How many deltas one compaction transaction moves at most.
+    static let compactionChunk = 20_000
 }
