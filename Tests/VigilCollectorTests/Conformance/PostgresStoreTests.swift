@@ -133,7 +133,7 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates", "v9 rollup deltas"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
         // Every service the old data knows is derived once, over its whole history.
         #expect(try await store.outageChanges().map(\.fromMs) == [-(Int64(1) << 62)])
@@ -230,6 +230,133 @@ struct PostgresChangeNotificationTests {
         }
         await leader.close()
         await replica.close()
+        await database.drop()
+    }
+}
+
+@Suite("PostgreSQL rollup deltas")
+struct PostgresRollupDeltaTests {
+    static let hour: Int64 = 3_600_000
+    static let day: Int64 = 86_400_000
+    /// 10:00 UTC on a day well in the past: the heartbeats fill its first 58 minutes.
+    static let base: Int64 = 20_000 * day + 10 * hour
+
+    @Test("two replicas ingest the same services while both compact: every read counts each heartbeat once",
+          arguments: StoreEngine.postgresOnly)
+    func concurrentCompaction(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let replicas = [
+            try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet),
+            try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet),
+        ]
+        let services = (0..<5).map { "svc-\($0)" }
+        // Four agents with a check on each service; agent k's batches go to replica k % 2.
+        var batches: [[IngestBatch]] = []
+        var expected: [String: ProbeCounts] = [:]
+        var generator = SeededGenerator(seed: 20)
+        for agent in 0..<4 {
+            let id = try await replicas[0].registerAgent(name: "agent-\(agent)", tokenHash: "h\(agent)", nowMs: 0).id
+            let checks = services.enumerated().map { index, service in
+                CheckDefinition(id: UInt32(index + 1), name: "c\(index)", service: service, kind: "http", target: "http://\(service)", intervalMs: 10_000, timeoutMs: 5_000)
+            }
+            var mine: [IngestBatch] = []
+            for seq in 0..<35 {
+                var beats: [Heartbeat] = []
+                for step in seq * 10..<(seq + 1) * 10 {
+                    for (index, check) in checks.enumerated() {
+                        let status = [CheckStatus.up, .up, .up, .degraded, .down].randomElement(using: &generator)!
+                        let latency = UInt32.random(in: 100...900_000, using: &generator)
+                        beats.append(Heartbeat(
+                            check: check.id, timestampMs: Self.base + Int64(step) * 10_000 + Int64(agent * 100 + index),
+                            status: status, latencyUs: latency, code: 200, message: status == .down ? "HTTP 503" : ""
+                        ))
+                        expected[check.service, default: ProbeCounts()].record(status, latencyUs: latency)
+                    }
+                }
+                mine.append(IngestBatch(
+                    agentID: id, batch: Batch(sessionID: "s", seq: UInt64(seq + 1), agentVersion: "t", checks: checks, heartbeats: beats),
+                    rawBody: [1], contentType: "application/x-protobuf", contentEncoding: "deflate",
+                    receivedMs: WallClock.nowMs(), oldestAcceptedMs: 0, newestAcceptedMs: Int64.max
+                ))
+            }
+            batches.append(mine)
+        }
+        // The same heartbeats through day, hour and minute rows.
+        let covers = [
+            RollupCover([TimeRange(startMs: Self.base - 10 * Self.hour, endMs: Self.base + 14 * Self.hour)]),
+            RollupCover([TimeRange(startMs: Self.base, endMs: Self.base + Self.hour)]),
+            RollupCover([TimeRange(startMs: Self.base, endMs: Self.base + 59 * 60_000)]),
+        ]
+        #expect(covers.map { $0.keys.keys.sorted() } == [[Self.day], [Self.hour], [60_000]])
+        let everything = expected.values.reduce(ProbeCounts()) { var sum = $0; sum.add($1); return sum }
+        let reads = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (agent, mine) in batches.enumerated() {
+                let replica = replicas[agent % 2]
+                group.addTask {
+                    for batch in mine { _ = try await replica.ingest(batch) }
+                    return -1
+                }
+            }
+            for replica in replicas {
+                group.addTask {
+                    do {
+                        while !Task.isCancelled {
+                            _ = try await replica.compactRollups(nowMs: WallClock.nowMs())
+                            try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
+                        }
+                    } catch {
+                        if !Task.isCancelled { throw error }
+                    }
+                    return -2
+                }
+            }
+            group.addTask {
+                // Totals only grow and never pass what was sent: a delta counted twice, or missed while
+                // it moved, would show as a step back or past the end.
+                var last = [Int64](repeating: 0, count: covers.count)
+                var reads = 0
+                do {
+                    while !Task.isCancelled {
+                        for (index, cover) in covers.enumerated() {
+                            let counts = try await replicas[reads % 2].rollupCounts(
+                                Dictionary(uniqueKeysWithValues: services.map { ($0, cover) }), latency: reads % 3 != 0
+                            )
+                            let total = counts.values.reduce(0) { $0 + $1.up + $1.degraded + $1.down }
+                            #expect(total >= last[index] && total <= everything.up + everything.degraded + everything.down)
+                            last[index] = total
+                        }
+                        reads += 1
+                    }
+                } catch {
+                    if !Task.isCancelled { throw error }
+                }
+                return reads
+            }
+            var finished = 0
+            var reads = 0
+            while let value = try await group.next() {
+                if value == -1 { finished += 1 }
+                if value >= 0 { reads = value }
+                if finished == batches.count { group.cancelAll() }
+            }
+            return reads
+        }
+        #expect(reads > 0)
+        // Before the last compaction some deltas may still be pending; reads count them all the same.
+        for cover in covers {
+            let counts = try await replicas[1].rollupCounts(Dictionary(uniqueKeysWithValues: services.map { ($0, cover) }), latency: true)
+            #expect(counts == expected)
+        }
+        _ = try await replicas[0].compactRollups(nowMs: WallClock.nowMs())
+        let pending = try await replicas[0].withConnection("counting deltas") { connection, logger in
+            try await connection.query("SELECT COUNT(*) FROM rollup_deltas", logger: logger).collect()[0].decode(Int64.self)
+        }
+        #expect(pending == 0)
+        for cover in covers {
+            let counts = try await replicas[0].rollupCounts(Dictionary(uniqueKeysWithValues: services.map { ($0, cover) }), latency: true)
+            #expect(counts == expected)
+        }
+        for replica in replicas { await replica.close() }
         await database.drop()
     }
 }
