@@ -100,7 +100,7 @@ public struct Collector: Service {
                 every: .milliseconds(configuration.leaderCheckEveryMs), logger: logger
             ),
             RollupPruner(store: store, retentionMs: configuration.minuteRollupRetentionMs, logger: logger, leadership: leadership),
-            RollupCompactor(store: store, logger: logger),
+            DeltaCompactor(store: store, logger: logger),
             AlertEvaluator(
                 store: store, catalog: configuration.catalog, settings: configuration.alerts, logger: logger, leadership: leadership,
                 minuteRollupRetentionMs: configuration.minuteRollupRetentionMs, settleMs: configuration.maxClockSkewMs

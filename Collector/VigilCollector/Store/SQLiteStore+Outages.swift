@@ -11,6 +11,9 @@ extension SQLiteStore {
         }
     }
 
+    /// Nothing to move: ingest writes the feed's rows themselves (one writer, no one waits).
+    public func compactOutageChanges() async throws -> Int { 0 }
+
     public func markOutagesChanged(services: [String], fromMs: Int64, nowMs: Int64) async throws {
         try await writing { db in try Self.markChanged(db, Dictionary(services.map { ($0, fromMs) }, uniquingKeysWith: min), nowMs: nowMs) }
         outageFeed.raiseChanged()

@@ -89,7 +89,7 @@ public protocol HistoryStore: Sendable {
     /// Moves what ingest set aside into the stored rollup rows, returning how many rows it moved
     /// (PostgreSQL: the deltas each batch appends; SQLite: the minutes before `nowMs` not yet in their
     /// hour and day rows). Reads count set-aside rows either way; this keeps them few. Any replica may
-    /// call it at any time (``RollupCompactor`` does once a second).
+    /// call it at any time (``DeltaCompactor`` does once a second).
     func compactRollups(nowMs: Int64) async throws -> Int
     /// The number of raw batches stored for an agent (audit).
     func rawBatchCount(agentID: Int64) async throws -> Int
@@ -149,6 +149,10 @@ public protocol OutageStore: Sendable {
     var outageFeed: OutageFeed { get }
     /// The change feed: services to derive again.
     func outageChanges() async throws -> [OutageChange]
+    /// Moves changes ingest set aside into the feed's rows, returning how many it moved, so they stay
+    /// few while nothing reads the feed (PostgreSQL: the change log each batch appends to; SQLite:
+    /// nothing is set aside, 0). Any replica may call it at any time (``DeltaCompactor`` does).
+    func compactOutageChanges() async throws -> Int
     /// Records that services' histories changed from `fromMs` on (an import, a rebuild).
     func markOutagesChanged(services: [String], fromMs: Int64, nowMs: Int64) async throws
     /// The stored outages of `service` (every service when `nil`) that overlap `range`, by start.

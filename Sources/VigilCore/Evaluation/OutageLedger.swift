@@ -110,6 +110,11 @@ public enum OutageLedger {
         public var deletions: [Int64] = []
 
         public var isEmpty: Bool { upserts.isEmpty && deletions.isEmpty }
+
+        public init(upserts: [Outage] = [], deletions: [Int64] = []) {
+            self.upserts = upserts
+            self.deletions = deletions
+        }
     }
 
     /// Compares `derived` (outages found over a span starting at `spanStartMs`) with `stored` (the

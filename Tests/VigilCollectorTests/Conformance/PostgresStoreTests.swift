@@ -133,7 +133,7 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates", "v9 rollup deltas"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates", "v9 rollup deltas", "v10 outage change log"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
         // Every service the old data knows is derived once, over its whole history.
         #expect(try await store.outageChanges().map(\.fromMs) == [-(Int64(1) << 62)])
@@ -357,6 +357,112 @@ struct PostgresRollupDeltaTests {
             #expect(counts == expected)
         }
         for replica in replicas { await replica.close() }
+        await database.drop()
+    }
+}
+
+@Suite("PostgreSQL outage change log")
+struct PostgresOutageChangeLogTests {
+    @Test("two replicas ingest the same services while the leader derives and both merge the change log: the stored outages equal the oracle",
+          arguments: StoreEngine.postgresOnly)
+    func concurrentChanges(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let replicas = [
+            try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet),
+            try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet),
+        ]
+        var generator = SeededGenerator(seed: 41)
+        let checks = StoredOutageTests.definitions()
+        var inputs: [[IngestBatch]] = []
+        for (agent, batches) in StoredOutageTests.histories(&generator, agents: 4, steps: 150).enumerated() {
+            let id = try await replicas[0].registerAgent(name: "a\(agent)", tokenHash: "h\(agent)", nowMs: 0).id
+            inputs.append(batches.enumerated().map { index, beats in
+                StoredOutageTests.input(agent: id, seq: UInt64(index + 1), checks: checks, beats: beats, receivedMs: beats.last!.timestampMs + 500)
+            })
+        }
+        let last = inputs.flatMap { $0.map(\.receivedMs) }.max()!
+        let tracker = StoredOutageTests.tracker(replicas[0])
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            // Agent k's batches, in order, to replica k % 2; all agents at once.
+            for (agent, mine) in inputs.enumerated() {
+                let replica = replicas[agent % 2]
+                group.addTask {
+                    for batch in mine { _ = try await replica.ingest(batch) }
+                    return true
+                }
+            }
+            // The leader derives while batches land; both replicas merge the log meanwhile.
+            group.addTask {
+                do {
+                    while !Task.isCancelled {
+                        _ = try await tracker.pass(nowMs: last)
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
+                    }
+                } catch {
+                    if !Task.isCancelled { throw error }
+                }
+                return false
+            }
+            for replica in replicas {
+                group.addTask {
+                    do {
+                        while !Task.isCancelled {
+                            _ = try await replica.compactOutageChanges()
+                            try await Task.sleep(for: .milliseconds(Int.random(in: 0...10)))
+                        }
+                    } catch {
+                        if !Task.isCancelled { throw error }
+                    }
+                    return false
+                }
+            }
+            var finished = 0
+            while let ingested = try await group.next() {
+                if ingested { finished += 1 }
+                if finished == inputs.count { group.cancelAll() }
+            }
+        }
+        // What a pass derived while a batch landed must be derived again: one more pass sees every change.
+        _ = try await tracker.pass(nowMs: last)
+        let stored = try await replicas[1].storedOutages(service: nil, overlapping: OutageTracker.everything)
+        let oracle = try await StoredOutageTests.oracle(replicas[1], catalog: ServiceCatalog(), nowMs: last)
+        #expect(!oracle.isEmpty, "the history has outages")
+        #expect(stored == oracle)
+        let left = try await replicas[0].withConnection("counting changes") { connection, logger in
+            (try await connection.query("SELECT COUNT(*) FROM outage_change_log", logger: logger).collect()[0].decode(Int64.self),
+             try await connection.query("SELECT COUNT(*) FROM outage_changes", logger: logger).collect()[0].decode(Int64.self))
+        }
+        #expect(left.0 == 0 && left.1 == 0, "every change merged and derived")
+        for replica in replicas { await replica.close() }
+        await database.drop()
+    }
+
+    @Test("a change merged after the feed was read keeps its row when the derivation clears", arguments: StoreEngine.postgresOnly)
+    func changedMeanwhile(engine: StoreEngine) async throws {
+        let database = try await TestDatabase.create()
+        let leader = try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet)
+        let replica = try await PostgresStore.open(database.settings, logger: PostgresStoreTests.quiet)
+        try await replica.markOutagesChanged(services: ["web", "api"], fromMs: 5_000, nowMs: 100)
+        try await replica.markOutagesChanged(services: ["web"], fromMs: 2_000, nowMs: 200)
+        // Nothing merged yet: the log holds three rows, the feed's rows none.
+        let logged = try await leader.withConnection("counting the log") { connection, logger in
+            try await connection.query("SELECT COUNT(*) FROM outage_change_log", logger: logger).collect()[0].decode(Int64.self)
+        }
+        #expect(logged == 3)
+        let read = try await leader.outageChanges()
+        #expect(read.map(\.service) == ["api", "web"])
+        #expect(read.map(\.fromMs) == [5_000, 2_000], "each service's earliest change")
+        #expect(read.map(\.markedMs) == [100, 100], "the time of its oldest change")
+        // Another batch changes web after the read; the replica merges it before the leader clears.
+        try await replica.markOutagesChanged(services: ["web"], fromMs: 9_000, nowMs: 300)
+        #expect(try await replica.compactOutageChanges() == 1)
+        let writes = read.map { OutageWrite(service: $0.service, changes: OutageLedger.Changes(), alerts: [], clearing: $0) }
+        try await leader.applyOutageWrites(writes, nowMs: 400)
+        let after = try await leader.outageChanges()
+        #expect(after.map(\.service) == ["web"], "api is derived; web changed meanwhile")
+        #expect(after.first?.markedMs == 400)
+        await leader.close()
+        await replica.close()
         await database.drop()
     }
 }

@@ -187,6 +187,16 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX rollup_deltas_by_span ON rollup_deltas (resolution_ms, start_ms, service)",
         ]),
+        // Ingest appends its outage changes here instead of upserting the one `outage_changes` row of each
+        // service, which every batch of that service on every replica waited for until the holder
+        // committed (issue 20: the largest wait of two collectors); reading the feed merges them first.
+        Migration(version: 10, name: "outage change log", sql: [
+            """
+            CREATE TABLE outage_change_log (
+                id BIGSERIAL PRIMARY KEY, service TEXT NOT NULL, from_ms BIGINT NOT NULL, marked_ms BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -118,21 +118,48 @@ extension PostgresStore {
     /// Waits for the compaction lock, then moves every delta committed so far, in the caller's
     /// transaction: after it, `rollups` holds every delta committed before it began.
     static func moveAllRollupDeltas(_ connection: PostgresConnection, logger: Logger) async throws {
-        _ = try await lockRollups(connection, wait: true, logger: logger)
+        try await lock(connection, .rollups, wait: true, logger: logger)
         while try await moveRollupDeltas(connection, limit: compactionChunk, logger: logger) == compactionChunk {}
     }
 
-    /// Takes the compaction lock for the caller's transaction, waiting for it (`wait`) or not; false when
-    /// another transaction holds it. Whoever writes `rollups` holds it: compaction, import, pruning.
-    static func lockRollups(_ connection: PostgresConnection, wait: Bool, logger: Logger) async throws -> Bool {
+    /// What ingest appends for a replica to move later, each moved under an advisory lock of its own
+    /// (the second key under ``lockClass``), so one replica moves it at a time.
+    enum Appended: Int32 {
+        /// `rollup_deltas` into `rollups`; also held by whoever else writes `rollups` (import, pruning).
+        case rollups = 0
+        /// `outage_change_log` into `outage_changes`.
+        case outageChanges = 1
+    }
+
+    /// Takes the lock of moving `appended` rows for the caller's transaction, waiting for it (`wait`) or
+    /// not; false when another transaction holds it.
+    @discardableResult
+    static func lock(_ connection: PostgresConnection, _ appended: Appended, wait: Bool, logger: Logger) async throws -> Bool {
         if wait {
-            try await connection.query("SELECT pg_advisory_xact_lock(\(rollupLockClass), 0)", logger: logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockClass), \(appended.rawValue))", logger: logger)
             return true
         }
-        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(rollupLockClass), 0)", logger: logger)
+        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(lockClass), \(appended.rawValue))", logger: logger)
         for try await locked in rows.decode(Bool.self) { return locked }
         return false
     }
+
+    /// Moves `appended` rows with `move`, ``compactionChunk`` at a time, each chunk in its own
+    /// transaction under the try-lock: when another replica is moving them, this returns 0 at once.
+    func compact(_ appended: Appended, _ what: String, move: @escaping @Sendable (PostgresConnection, Logger) async throws -> Int) async throws -> Int {
+        var total = 0
+        while true {
+            let moved = try await transaction(what) { connection, logger in
+                guard try await Self.lock(connection, appended, wait: false, logger: logger) else { return 0 }
+                return try await move(connection, logger)
+            }
+            total += moved
+            if moved < Self.compactionChunk { return total }
+        }
+    }
+
+    /// How many appended rows one compaction transaction moves at most.
+    static let compactionChunk = 20_000
 
     /// Writes rollup rows as given, replacing stored rows with the same key.
     static func upsertRollups(_ connection: PostgresConnection, _ rows: [(RollupAccumulator.Key, ProbeCounts)], logger: Logger) async throws {
@@ -147,6 +174,6 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// The first key of the two-part advisory lock held while writing `rollups` ("VG").
-    static let rollupLockClass: Int32 = 0x5647
+    /// The first key of the two-part advisory locks of ``Appended`` ("VG").
+    static let lockClass: Int32 = 0x5647
 }

@@ -4,10 +4,19 @@ import PostgresNIO
 import VigilCore
 
 extension PostgresStore {
+    /// The change feed, after merging the changes ingest appended so far (``mergeOutageChanges(_:limit:logger:)``):
+    /// waits for a merge another replica is making, so what the log held before this call is in the rows read.
     public func outageChanges() async throws -> [OutageChange] {
-        try await fetch("reading the outage change feed", "SELECT service, from_ms, seq, marked_ms FROM outage_changes ORDER BY service", as: OutageChange.self) { row in
-            let (service, from, seq, marked) = try row.decode((String, Int64, Int64, Int64).self)
-            return OutageChange(service: service, fromMs: from, seq: seq, markedMs: marked)
+        try await transaction("reading the outage change feed") { connection, logger in
+            try await Self.lock(connection, .outageChanges, wait: true, logger: logger)
+            while try await Self.mergeOutageChanges(connection, limit: Self.compactionChunk, logger: logger) == Self.compactionChunk {}
+            var changes: [OutageChange] = []
+            for try await (service, from, seq, marked) in try await connection.query(
+                "SELECT service, from_ms, seq, marked_ms FROM outage_changes ORDER BY service", logger: logger
+            ).decode((String, Int64, Int64, Int64).self) {
+                changes.append(OutageChange(service: service, fromMs: from, seq: seq, markedMs: marked))
+            }
+            return changes
         }
     }
 
@@ -19,8 +28,18 @@ extension PostgresStore {
         outageFeed.raiseChanged()
     }
 
-    /// Records changes in the feed, in the caller's transaction, in service order (replicas writing the
-    /// same services never deadlock): each service's earliest change is kept and its sequence bumped.
+    /// Moves the outage changes committed to `outage_change_log` so far into the feed's rows (up to
+    /// ``compactionChunk`` of them), so the feed does not grow while nothing reads it; a replica merging
+    /// already makes this a no-op. Returns how many it moved.
+    public func compactOutageChanges() async throws -> Int {
+        try await compact(.outageChanges, "merging outage changes") { connection, logger in
+            try await Self.mergeOutageChanges(connection, limit: Self.compactionChunk, logger: logger)
+        }
+    }
+
+    /// Records changes in the caller's transaction by appending them to `outage_change_log`: no row is
+    /// shared with another batch, so batches of the same services on any replica never wait for each
+    /// other here. Reading the feed merges them (``mergeOutageChanges(_:limit:logger:)``).
     static func markChanged(_ connection: PostgresConnection, _ changes: [String: Int64], nowMs: Int64, logger: Logger) async throws {
         guard !changes.isEmpty else { return }
         let services = changes.keys.sorted()
@@ -28,12 +47,32 @@ extension PostgresStore {
         // drops it on a rollback), in the same round trip as the rows.
         try await connection.query("""
             WITH marked AS (
-                INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
-                SELECT s, f, 1, \(nowMs) FROM UNNEST(\(services)::TEXT[], \(services.map { changes[$0]! })::BIGINT[]) AS c(s, f)
-                ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+                INSERT INTO outage_change_log (service, from_ms, marked_ms)
+                SELECT s, f, \(nowMs) FROM UNNEST(\(services)::TEXT[], \(services.map { changes[$0]! })::BIGINT[]) AS c(s, f)
             )
             SELECT pg_notify(\(changeChannel), '')
             """, logger: logger)
+    }
+
+    /// Moves up to `limit` logged changes, oldest first, into `outage_changes`, in the caller's
+    /// transaction (which holds the merge lock): per service the earliest change is kept, its sequence
+    /// bumped (so a derivation that read it before does not clear it) and the time of the oldest change
+    /// not yet derived stays, as ingest did before the log. The log rows are deleted by the same
+    /// statement, so each change is merged exactly once. Returns how many rows it moved.
+    static func mergeOutageChanges(_ connection: PostgresConnection, limit: Int, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            WITH moved AS (
+                DELETE FROM outage_change_log WHERE id IN (SELECT id FROM outage_change_log ORDER BY id LIMIT \(Int64(limit)))
+                RETURNING service, from_ms, marked_ms
+            ), merged AS (
+                INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
+                SELECT service, MIN(from_ms), 1, MIN(marked_ms) FROM moved GROUP BY service ORDER BY service
+                ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+            )
+            SELECT COUNT(*) FROM moved
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
     }
 
     /// The channel a transaction that records outage changes notifies on commit.

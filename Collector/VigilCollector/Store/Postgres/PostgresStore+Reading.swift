@@ -245,17 +245,8 @@ extension PostgresStore {
     /// Moves the rollup deltas committed so far into `rollups` (``moveRollupDeltas(_:limit:logger:)``),
     /// 20,000 at a time, each in its own transaction; a replica compacting already makes this a no-op.
     public func compactRollups(nowMs: Int64) async throws -> Int {
-        var total = 0
-        while true {
-            let moved = try await transaction("compacting rollups") { connection, logger in
-                guard try await Self.lockRollups(connection, wait: false, logger: logger) else { return 0 }
-                return try await Self.moveRollupDeltas(connection, limit: Self.compactionChunk, logger: logger)
-            }
-            total += moved
-            if moved < Self.compactionChunk { return total }
+        try await compact(.rollups, "compacting rollups") { connection, logger in
+            try await Self.moveRollupDeltas(connection, limit: Self.compactionChunk, logger: logger)
         }
     }
-
-    /// How many deltas one compaction transaction moves at most.
-    static let compactionChunk = 20_000
 }
