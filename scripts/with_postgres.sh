@@ -9,7 +9,8 @@
 #   scripts/with_postgres.sh swift test --skip-build
 #
 # Tests run the server with fsync off; VIGIL_PG_DURABLE=1 keeps fsync on (benchmarks), with
-# synchronous_commit off as SQLite's WAL with synchronous=NORMAL.
+# synchronous_commit off as SQLite's WAL with synchronous=NORMAL. VIGIL_PG_OPTIONS adds server options
+# (e.g. "-c shared_preload_libraries=pg_stat_statements" to see which statements cost the server most).
 set -uo pipefail
 
 if [ -n "${VIGIL_TEST_POSTGRES_URL:-}" ]; then
@@ -58,7 +59,7 @@ DURABILITY="-c fsync=off"
 as_owner "$BIN/initdb" -D "$WORK/data" -U vigil --pwfile="$WORK/pwfile" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; exit 1; }
 as_owner "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 30 \
-  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c max_connections=300 -c synchronous_commit=off $DURABILITY $TLS" start \
+  -o "-p $PORT -c listen_addresses=127.0.0.1 -k $WORK -c max_connections=300 -c synchronous_commit=off $DURABILITY $TLS ${VIGIL_PG_OPTIONS:-}" start \
   >/dev/null || { cat "$WORK/server.log"; exit 1; }
 echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (data in $WORK)"
 

@@ -359,15 +359,21 @@ let benchmarks: @Sendable () -> Void = {
         let scaling = BenchmarkMetric.custom("PostgreSQL, two / one collector (%)", useScalingFactor: false)
         let share = BenchmarkMetric.custom("PostgreSQL one collector / SQLite (%)", useScalingFactor: false)
         let twoCPU = BenchmarkMetric.custom("Two collectors' CPU (% of one core)", useScalingFactor: false)
+        let oneServerCPU = BenchmarkMetric.custom("PostgreSQL server CPU, one collector (% of one core)", useScalingFactor: false)
+        let twoServerCPU = BenchmarkMetric.custom("PostgreSQL server CPU, two collectors (% of one core)", useScalingFactor: false)
+        let oneBusy = BenchmarkMetric.custom("Machine busy, one collector (% of all cores)", useScalingFactor: false)
+        let twoBusy = BenchmarkMetric.custom("Machine busy, two collectors (% of all cores)", useScalingFactor: false)
         Benchmark(
             "ingest load on PostgreSQL: \(plan.agents) agents × \(plan.checks) checks, one and two collectors, \(Int(seconds)) s each",
-            configuration: .init(metrics: [.wallClock, sqliteRate, oneRate, twoRate, scaling, share, twoCPU])
+            configuration: .init(metrics: [.wallClock, sqliteRate, oneRate, twoRate, scaling, share, twoCPU, oneServerCPU, twoServerCPU, oneBusy, twoBusy])
         ) { benchmark in
             let bodies = await plan.encodeAll(startMs: Int64(Date().timeIntervalSince1970 * 1_000) - 86_400_000)
             var configuration = HTTPClient.Configuration()
             configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = plan.agents
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            func run(storage: String?, collectors count: Int) async throws -> (rate: Double, cpu: Double) {
+            // Whether a second collector can help at all on this machine: the server's CPU and how
+            // busy all cores were (load generator included) over the same seconds.
+            func run(storage: String?, collectors count: Int) async throws -> (rate: Double, cpu: Double, server: Double, busy: Double) {
                 var collectors = [try await CollectorProcess.start(storage: storage)]
                 defer { for collector in collectors { collector.stop() } }
                 for _ in 1..<count { collectors.append(try await CollectorProcess.start(storage: storage, replica: true)) }
@@ -375,12 +381,17 @@ let benchmarks: @Sendable () -> Void = {
                 for agent in 0..<plan.agents { tokens.append(try await collectors[0].register("load-\(agent)", client: client)) }
                 let usages = collectors.map { ProcessUsage(pid: $0.process.processIdentifier) }
                 let before = usages.map { $0.cpuSeconds() }
+                let serverBefore = ProcessUsage.cpuSeconds(command: "postgres")
+                let machineBefore = ProcessUsage.machineSeconds()
                 let result = try await send(
                     bodies, from: Array(repeating: 0, count: plan.agents), to: .vigil(ports: collectors.map(\.port), tokens: tokens),
                     client: client, seconds: seconds
                 )
                 let used = zip(usages, before).map { $0.cpuSeconds() - $1 }.reduce(0, +)
-                return (result.rate, used / result.seconds)
+                let server = ProcessUsage.cpuSeconds(command: "postgres") - serverBefore
+                let machine = ProcessUsage.machineSeconds()
+                let busy = (machine.busy - machineBefore.busy) / max(machine.total - machineBefore.total, 1e-9)
+                return (result.rate, used / result.seconds, server / result.seconds, busy)
             }
             benchmark.startMeasurement()
             let sqlite = try await run(storage: nil, collectors: 1)
@@ -394,6 +405,10 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(scaling, Int(two.rate / one.rate * 100))
             benchmark.measurement(share, Int(one.rate / sqlite.rate * 100))
             benchmark.measurement(twoCPU, Int(two.cpu * 100))
+            benchmark.measurement(oneServerCPU, Int(one.server * 100))
+            benchmark.measurement(twoServerCPU, Int(two.server * 100))
+            benchmark.measurement(oneBusy, Int(one.busy * 100))
+            benchmark.measurement(twoBusy, Int(two.busy * 100))
         }
     }
 }

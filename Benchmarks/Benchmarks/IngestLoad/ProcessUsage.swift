@@ -22,3 +22,32 @@ struct ProcessUsage {
         return kb / 1_024
     }
 }
+
+extension ProcessUsage {
+    /// CPU seconds used so far by every process named `command` (its /proc comm), e.g. the PostgreSQL
+    /// server's backends; processes that end between two reads drop out, so read over a steady run.
+    static func cpuSeconds(command: String) -> Double {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return 0 }
+        var total = 0.0
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+                  comm.trimmingCharacters(in: .whitespacesAndNewlines) == command else { continue }
+            total += ProcessUsage(pid: pid).cpuSeconds()
+        }
+        return total
+    }
+
+    /// The machine's busy and total CPU time so far (all cores, /proc/stat's first line), seconds.
+    static func machineSeconds() -> (busy: Double, total: Double) {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return (0, 0) }
+        // user nice system idle iowait irq softirq steal …
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 8 else { return (0, 0) }
+        let total = ticks.prefix(8).reduce(0, +)
+        let idle = ticks[3] + ticks[4]
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return ((total - idle) / hz, total / hz)
+    }
+}
