@@ -70,12 +70,13 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// Appends one batch's rollup rows to `rollup_deltas`: no lock, no read, so batches of the same
-    /// services on any replica never wait for each other. Reads add the deltas to the stored rows until
+    /// Appends one batch's minute rollup rows to `rollup_deltas` (its hour and day rows are sums of
+    /// them, added when the deltas move): no lock, no read, so batches of the same services on any
+    /// replica never wait for each other. Reads add the deltas to the stored rows until
     /// ``compactRollups(nowMs:)`` moves them there.
     static func writeRollups(_ connection: PostgresConnection, _ rollups: RollupAccumulator, logger: Logger) async throws {
-        guard !rollups.rows.isEmpty else { return }
-        let rows = Array(rollups.rows)
+        let rows = rollups.rows.filter { $0.key.resolution == RollupResolution.minute.rawValue }
+        guard !rows.isEmpty else { return }
         try await connection.query("""
             INSERT INTO rollup_deltas (service, resolution_ms, start_ms, up, degraded, down, latency)
             SELECT * FROM UNNEST(\(rows.map(\.key.service))::TEXT[], \(rows.map(\.key.resolution))::BIGINT[], \(rows.map(\.key.startMs))::BIGINT[],
@@ -85,9 +86,10 @@ extension PostgresStore {
     }
 
     /// Moves up to `limit` rollup deltas committed so far into `rollups`, in the caller's transaction,
-    /// which holds the compaction lock: the deltas are deleted and their sums merged into the stored rows
-    /// together, so a read (one statement over both tables) counts each delta exactly once. Deltas
-    /// committed after the delete began are left for the next time. Returns how many it moved.
+    /// which holds the compaction lock: the deltas are deleted and their sums merged into the stored
+    /// minute rows and the hour and day rows holding them together, so a read (one statement over both
+    /// tables) counts each delta exactly once. Deltas committed after the delete began are left for the
+    /// next time. Returns how many it moved.
     static func moveRollupDeltas(_ connection: PostgresConnection, limit: Int, logger: Logger) async throws -> Int {
         let deleted = try await connection.query("""
             DELETE FROM rollup_deltas WHERE id IN (SELECT id FROM rollup_deltas ORDER BY id LIMIT \(Int64(limit)))
@@ -96,8 +98,11 @@ extension PostgresStore {
         var moved = 0
         var sums: [RollupAccumulator.Key: ProbeCounts] = [:]
         for try await (service, resolution, start, up, degraded, down, latency) in deleted.decode((String, Int64, Int64, Int64, Int64, Int64, ByteBuffer).self) {
-            sums[RollupAccumulator.Key(service: service, resolution: resolution, startMs: start), default: ProbeCounts()]
-                .add(probeCounts(up: up, degraded: degraded, down: down, latency: latency))
+            let counts = probeCounts(up: up, degraded: degraded, down: down, latency: latency)
+            for size in RollupResolution.allCases.map(\.rawValue) where size >= resolution {
+                sums[RollupAccumulator.Key(service: service, resolution: size, startMs: RollupAccumulator.floor(start, to: size)), default: ProbeCounts()]
+                    .add(counts)
+            }
             moved += 1
         }
         guard !sums.isEmpty else { return 0 }

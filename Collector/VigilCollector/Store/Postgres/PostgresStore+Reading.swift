@@ -185,6 +185,9 @@ extension PostgresStore {
             var totals: [String: ProbeCounts] = [:]
             for service in covers.keys { totals[service] = ProbeCounts() }
             // One statement per span for up to 500 services that share their spans (as on SQLite).
+            // Deltas are minute rows: a span of hours or days adds the minutes inside it, and since a
+            // cover's spans do not overlap, each pending minute is counted once.
+            let minute = RollupResolution.minute.rawValue
             for (spans, services) in RollupCover.sharedSpans(covers) {
                 for span in spans {
                     if latency {
@@ -195,7 +198,7 @@ extension PostgresStore {
                             WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
                             UNION ALL
                             SELECT service, up, degraded, down, latency FROM rollup_deltas
-                            WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                            WHERE resolution_ms = \(minute) AND start_ms >= \(span.first) AND start_ms < \(span.last + span.resolution) AND service = ANY(\(services))
                             """, logger: logger)
                         for try await (service, up, degraded, down, latency) in rows.decode((String, Int64, Int64, Int64, ByteBuffer).self) {
                             totals[service, default: ProbeCounts()].add(Self.probeCounts(up: up, degraded: degraded, down: down, latency: latency))
@@ -207,7 +210,7 @@ extension PostgresStore {
                                 WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
                                 UNION ALL
                                 SELECT service, up, degraded, down FROM rollup_deltas
-                                WHERE resolution_ms = \(span.resolution) AND start_ms BETWEEN \(span.first) AND \(span.last) AND service = ANY(\(services))
+                                WHERE resolution_ms = \(minute) AND start_ms >= \(span.first) AND start_ms < \(span.last + span.resolution) AND service = ANY(\(services))
                             ) AS r
                             GROUP BY service
                             """, logger: logger)
