@@ -299,13 +299,9 @@ struct PostgresRollupDeltaTests {
             }
             for replica in replicas {
                 group.addTask {
-                    do {
-                        while !Task.isCancelled {
-                            _ = try await replica.compactRollups(nowMs: WallClock.nowMs())
-                            try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
-                        }
-                    } catch {
-                        if !Task.isCancelled { throw error }
+                    try await repeatUntilCancelled {
+                        _ = try await replica.compactRollups(nowMs: WallClock.nowMs())
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
                     }
                     return -2
                 }
@@ -393,25 +389,17 @@ struct PostgresOutageChangeLogTests {
             }
             // The leader derives while batches land; both replicas merge the log meanwhile.
             group.addTask {
-                do {
-                    while !Task.isCancelled {
-                        _ = try await tracker.pass(nowMs: last)
-                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
-                    }
-                } catch {
-                    if !Task.isCancelled { throw error }
+                try await repeatUntilCancelled {
+                    _ = try await tracker.pass(nowMs: last)
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 0...30)))
                 }
                 return false
             }
             for replica in replicas {
                 group.addTask {
-                    do {
-                        while !Task.isCancelled {
-                            _ = try await replica.compactOutageChanges()
-                            try await Task.sleep(for: .milliseconds(Int.random(in: 0...10)))
-                        }
-                    } catch {
-                        if !Task.isCancelled { throw error }
+                    try await repeatUntilCancelled {
+                        _ = try await replica.compactOutageChanges()
+                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...10)))
                     }
                     return false
                 }
@@ -464,5 +452,15 @@ struct PostgresOutageChangeLogTests {
         await leader.close()
         await replica.close()
         await database.drop()
+    }
+}
+
+/// Runs `body` again and again until the task is cancelled; an error thrown because of the
+/// cancellation (a sleep, a query cut short) ends it quietly, any other is rethrown.
+func repeatUntilCancelled(_ body: () async throws -> Void) async throws {
+    do {
+        while !Task.isCancelled { try await body() }
+    } catch {
+        if !Task.isCancelled { throw error }
     }
 }
