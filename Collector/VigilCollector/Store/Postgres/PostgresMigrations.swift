@@ -176,8 +176,9 @@ enum PostgresMigrations {
         // The alert pass reads the tickets changed since its last pass, not every open one.
         Migration(version: 8, name: "ticket updates", sql: ["CREATE INDEX tickets_by_updated ON tickets (updated_ms)"]),
         // Every batch appends its minute rollup rows here instead of merging minute, hour and day rows
-        // into `rollups` under a lock per service; ``PostgresStore/compactRollups(nowMs:)`` moves them there once a second (issue 20:
-        // replicas ingesting the same services queued behind each other's locks).
+        // into `rollups` under a lock per service; ``PostgresStore/compactRollups(nowMs:)`` moves them
+        // there once a second (issue 20: replicas ingesting the same services queued behind each other's
+        // locks).
         Migration(version: 9, name: "rollup deltas", sql: [
             """
             CREATE TABLE rollup_deltas (
