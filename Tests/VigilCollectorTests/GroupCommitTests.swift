@@ -114,9 +114,10 @@ struct GroupCommitTests {
 
     /// Every interval, rollup row and agent counter the store holds, as text to compare.
     static func contents(_ store: SQLiteStore) async throws -> [String] {
-        // Stores that committed in other groups folded their minutes into hours at other times: both
-        // are folded through their newest minute first, so their rows compare as sums.
-        try await store.writing { db in try SQLiteStore.foldAllRollups(db, nowMs: Int64.min) }
+        // Stores that committed in other groups folded their minutes into hours at other times, and
+        // held other rows (``WriteBehind``): both write what they hold and are folded through their
+        // newest minute first, so their rows compare as sums.
+        try await store.writingFlushed { db in try SQLiteStore.foldAllRollups(db, nowMs: Int64.min) }
         return try await store.reading { db in
             var rows: [String] = []
             for row in try Row.fetchAll(db, sql: """

@@ -4,20 +4,18 @@ import VigilCore
 
 @Suite("Rollup accumulation")
 struct RollupAccumulatorTests {
-    /// The sums one heartbeat at a time, the way rollups are defined (DESIGN §9).
+    /// The minute sums one heartbeat at a time, the way rollups are defined (DESIGN §9).
     private func expected(_ heartbeats: [Heartbeat], service: String) -> [RollupAccumulator.Key: ProbeCounts] {
         var rows: [RollupAccumulator.Key: ProbeCounts] = [:]
         for heartbeat in heartbeats {
-            for resolution in RollupResolution.allCases {
-                let start = RollupAccumulator.floor(heartbeat.timestampMs, to: resolution.rawValue)
-                rows[.init(service: service, resolution: resolution.rawValue, startMs: start), default: ProbeCounts()]
-                    .record(heartbeat.status, latencyUs: heartbeat.latencyUs)
-            }
+            let start = RollupAccumulator.floor(heartbeat.timestampMs, to: RollupResolution.minute.rawValue)
+            rows[.init(service: service, resolution: RollupResolution.minute.rawValue, startMs: start), default: ProbeCounts()]
+                .record(heartbeat.status, latencyUs: heartbeat.latencyUs)
         }
         return rows
     }
 
-    @Test("minute runs summed first give the same rows as heartbeat by heartbeat, across minute, hour and day edges")
+    @Test("minute runs summed first give the same minute rows as heartbeat by heartbeat, across minute, hour and day edges")
     func sameAsPerHeartbeat() {
         // 1 s probes from 40 s before midnight UTC to 100 s after it, with a failure every 7th probe,
         // and a run before 1970 to check that periods floor towards the past.
@@ -38,8 +36,8 @@ struct RollupAccumulatorTests {
         var want = expected(beats, service: "web")
         want.merge(expected(early, service: "old")) { $0.adding($1) }
         #expect(accumulator.rows == want)
-        // 3 minutes either side of midnight, 2 hours, 2 days; the early run: 3 minutes, 2 hours, 2 days.
-        #expect(accumulator.rows.count == 7 + 6)
+        // 3 minutes around midnight; the early run: 2 minutes. No hour or day rows.
+        #expect(accumulator.rows.count == 3 + 2)
         #expect(accumulator.rows[.init(service: "old", resolution: 60_000, startMs: -60_000)]?.degraded == 45)
     }
 }

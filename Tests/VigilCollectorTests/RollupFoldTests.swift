@@ -121,8 +121,13 @@ struct RollupFoldTests {
         // The next minute's batch folds the first minute into its hour and day.
         try await send(2, at: base + Self.minute + 1_000, received: base + Self.minute + 2_000)
         #expect(try await rows() == ["60000@\(base)=1", "60000@\(base + Self.minute)=1", "3600000@\(base)=1", "86400000@0=1"])
-        // A late heartbeat for the folded minute goes to all three at once; the fold instant stays.
+        // A late heartbeat for the folded minute is held (written behind, ``WriteBehind``) and read with the rows.
         try await send(3, at: base + 30_000, received: base + Self.minute + 3_000)
+        #expect(try await rows() == ["60000@\(base)=1", "60000@\(base + Self.minute)=1", "3600000@\(base)=1", "86400000@0=1"])
+        #expect(try await store.probeCounts(service: "web", over: [TimeRange(startMs: base, endMs: base + Self.minute)]).up == 2)
+        #expect(try await store.probeCounts(service: "web", over: [TimeRange(startMs: base, endMs: base + Self.hour)]).up == 3)
+        // Written, it goes to all three at once; the fold instant stays.
+        _ = try await store.writingFlushed(nowMs: base + Self.minute + 3_000) { _ in () }
         #expect(try await rows() == ["60000@\(base)=2", "60000@\(base + Self.minute)=1", "3600000@\(base)=2", "86400000@0=2"])
         #expect(try await store.rollupsFoldedBeforeMs() == base + Self.minute)
         // Pruning folds what is left before it deletes minute rows: nothing is lost from hours and days.

@@ -17,9 +17,10 @@ struct RollupAccumulator {
 
     private(set) var rows: [Key: ProbeCounts] = [:]
 
-    /// Adds one check's heartbeats, sorted by time. They are summed per minute first and each minute
-    /// then added to its minute, hour and day rows, so a batch costs a few dictionary updates per check
-    /// instead of three per heartbeat.
+    /// Adds one check's heartbeats, sorted by time, to their minute rows: summed per minute first, so a
+    /// batch costs a few dictionary updates per check instead of one per heartbeat. Only minute rows are
+    /// kept: both stores add a minute to its hour and day rows themselves, later (``SQLiteStore``'s
+    /// fold, ``PostgresStore``'s delta moves).
     mutating func record(sorted heartbeats: [Heartbeat], service: String) {
         let minute = RollupResolution.minute.rawValue
         var currentStart = Int64.min
@@ -37,10 +38,7 @@ struct RollupAccumulator {
     }
 
     private mutating func add(_ counts: ProbeCounts, minuteStart: Int64, service: String) {
-        for resolution in RollupResolution.allCases {
-            let size = resolution.rawValue
-            rows[Key(service: service, resolution: size, startMs: Self.floor(minuteStart, to: size)), default: ProbeCounts()].add(counts)
-        }
+        rows[Key(service: service, resolution: RollupResolution.minute.rawValue, startMs: minuteStart), default: ProbeCounts()].add(counts)
     }
 
     /// Adds another accumulator's rows (the batches of one group commit are written as one sum).

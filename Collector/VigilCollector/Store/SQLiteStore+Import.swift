@@ -4,7 +4,8 @@ import VigilCore
 
 extension SQLiteStore {
     public func importHistory(_ history: HistoryImport) async throws {
-        try await writing { db in
+        // Imported rows replace stored ones: everything held is written first.
+        try await writingFlushed { db in
             // The import may replace tips ingest knows: they are read again from the store.
             self.tips.removeAll()
             var agents: [String: Int64] = [:]

@@ -15,32 +15,38 @@ extension SQLiteStore {
     }
 
     /// Stores a group of batches in one transaction, each in a savepoint of its own: a batch refused
-    /// whole (a definition limit) leaves the others stored, a storage failure fails them all. Rollup
-    /// rows of the whole group are summed before they are written, and the check tips the transaction
-    /// wrote go into ``tips`` once it has committed. Runs on the writer (`db` outside a transaction).
+    /// whole (a definition limit) leaves the others stored, a storage failure fails them all. Each batch
+    /// is journaled; its rollup rows and its checks' newest heartbeats are held by ``writeBehind`` and
+    /// written with others later (``writeDeferred(_:_:nowMs:force:)``), and the check tips the
+    /// transaction wrote go into ``tips`` once it has committed. Runs on the writer (`db` outside a
+    /// transaction).
     func commit(_ db: Database, _ inputs: [IngestBatch]) -> [Result<IngestOutcome, any Error>] {
         var results: [Result<IngestOutcome, any Error>] = []
         results.reserveCapacity(inputs.count)
         var written: [Int64: StateInterval] = [:]
         var changes: [String: Int64] = [:]
+        var holds = Holds()
+        var deferred: DeferredWrite?
+        let nextOrdinal = writeBehind.update { $0.nextOrdinal }
+        let nowMs = inputs.map(\.receivedMs).max() ?? 0
         do {
             try db.inTransaction {
-                var rollups = RollupAccumulator()
                 for input in inputs {
                     var batchTips: [Int64: StateInterval] = [:]
-                    var batchRollups = RollupAccumulator()
+                    var batchHolds = Holds()
                     var batchChanges: [String: Int64] = [:]
                     do {
                         var outcome: IngestOutcome?
                         try db.inSavepoint {
                             outcome = try self.store(
-                                db, input, tips: &batchTips, knownTips: written, rollups: &batchRollups, outageChanges: &batchChanges
+                                db, input, tips: &batchTips, knownTips: written, holds: &batchHolds, ordinal: nextOrdinal + holds.batches,
+                                outageChanges: &batchChanges
                             )
                             return .commit
                         }
                         results.append(.success(outcome!))
                         written.merge(batchTips) { $1 }
-                        rollups.add(batchRollups)
+                        holds.add(batchHolds)
                         changes.merge(batchChanges, uniquingKeysWith: min)
                     } catch let error as DatabaseError where Self.storeError(error) != nil {
                         // The transaction itself may be gone: fail the group.
@@ -49,9 +55,7 @@ extension SQLiteStore {
                         results.append(.failure(error))
                     }
                 }
-                let nowMs = inputs.map(\.receivedMs).max() ?? 0
-                try Self.writeRollups(db, rollups, foldedBeforeMs: try Self.rollupsFoldedBefore(db))
-                try Self.foldRollups(db, toMs: nowMs)
+                deferred = try self.writeDeferred(db, holds, nowMs: nowMs)
                 try Self.markChanged(db, changes, nowMs: nowMs)
                 return .commit
             }
@@ -59,17 +63,19 @@ extension SQLiteStore {
             let mapped: any Error = (error as? DatabaseError).flatMap(Self.storeError) ?? error
             return Array(repeating: .failure(mapped), count: inputs.count)
         }
+        applyDeferred(holds, deferred!, nowMs: nowMs)
         tips.apply(written)
         if !changes.isEmpty { outageFeed.raiseChanged() }
         return results
     }
 
-    /// Stores one batch on the writer's connection; `tips` gets the tips it wrote, `knownTips` has those
-    /// written earlier in the transaction, `rollups` its rollup rows and `outageChanges` the services whose
-    /// outages it can change (both written by the caller).
+    /// Stores one batch on the writer's connection and journals it at `ordinal`; `tips` gets the tips it
+    /// wrote, `knownTips` has those written earlier in the transaction, `holds` its rollup rows and
+    /// newest heartbeats and `outageChanges` the services whose outages it can change (both written by
+    /// the caller).
     private func store(
         _ db: Database, _ input: IngestBatch, tips batchTips: inout [Int64: StateInterval], knownTips: [Int64: StateInterval],
-        rollups: inout RollupAccumulator, outageChanges: inout [String: Int64]
+        holds: inout Holds, ordinal: Int64, outageChanges: inout [String: Int64]
     ) throws -> IngestOutcome {
         let batch = input.batch
         let seq = Int64(batch.seq)
@@ -100,9 +106,11 @@ extension SQLiteStore {
             )
             if let tip { batchTips[checkID] = tip }
             before[checkID] = old
-            try Self.recordLatest(db, checkID: checkID, heartbeat: beats[beats.count - 1])
+            holds.hold(latest: beats[beats.count - 1], check: checkID, ordinal: ordinal)
         }
-        rollups = plan.rollups
+        holds.rollups = plan.rollups
+        holds.batches = 1
+        holds.definitions = !batch.checks.isEmpty
         outageChanges = plan.outageChanges(tips: before, feed: outageFeed)
 
         try db.cachedStatement(sql: """
@@ -115,6 +123,8 @@ extension SQLiteStore {
             Data(input.rawBody), batch.heartbeats.count, plan.accepted, input.oldestAcceptedMs, input.newestAcceptedMs,
             plan.refusedChecksText,
         ])
+        try db.cachedStatement(sql: "INSERT INTO deferred_batches (ordinal, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [ordinal, input.agentID, batch.sessionID, seq])
         let minute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO raw_batch_minutes (minute_ms, agent_id, session_id, seq) VALUES (?, ?, ?, ?)")
         for start in plan.minutes {
             try minute.execute(arguments: [start, input.agentID, batch.sessionID, seq])
@@ -152,7 +162,7 @@ extension SQLiteStore {
     }
 
     /// The session's check ids mapped to store ids and stale limits.
-    private static func sessionChecks(_ db: Database, agentID: Int64, sessionID: String) throws -> [UInt32: IngestPlan.SessionCheck] {
+    static func sessionChecks(_ db: Database, agentID: Int64, sessionID: String) throws -> [UInt32: IngestPlan.SessionCheck] {
         let statement = try db.cachedStatement(sql: """
             SELECT session_checks.local_id, checks.id, checks.interval_ms, checks.timeout_ms, checks.service FROM session_checks
             JOIN checks ON checks.id = session_checks.check_id
@@ -230,7 +240,7 @@ extension SQLiteStore {
         return try Row.fetchOne(statement, arguments: [checkID]).map(interval)
     }
 
-    private static func recordLatest(_ db: Database, checkID: Int64, heartbeat: Heartbeat) throws {
+    static func recordLatest(_ db: Database, checkID: Int64, heartbeat: Heartbeat) throws {
         try db.cachedStatement(sql: """
             UPDATE checks SET last_ts_ms = ?, last_status = ?, last_latency_us = ?, last_code = ?, last_message = ?
             WHERE id = ? AND (last_ts_ms IS NULL OR last_ts_ms <= ?)

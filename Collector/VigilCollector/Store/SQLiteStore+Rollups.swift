@@ -13,7 +13,7 @@ extension SQLiteStore {
     static func writeRollups(_ db: Database, _ rollups: RollupAccumulator, foldedBeforeMs: Int64) throws {
         let minute = RollupResolution.minute.rawValue
         var rows: [RollupAccumulator.Key: ProbeCounts] = [:]
-        rows.reserveCapacity(rollups.rows.count / 3 + 1)
+        rows.reserveCapacity(rollups.rows.count)
         var late: [(String, Int64, ProbeCounts)] = []
         for (key, counts) in rollups.rows where key.resolution == minute {
             rows[key] = counts
@@ -80,9 +80,9 @@ extension SQLiteStore {
 
     /// Folds the minutes before `nowMs` when a minute has passed since the last fold (a collector that
     /// gets no batch still folds; ingest's first commit of a minute does it otherwise).
+    /// Also writes the newest heartbeats ``writeBehind`` has held longest (``flushDue(nowMs:)``).
     public func compactRollups(nowMs: Int64) async throws -> Int {
-        guard try await rollupsFoldedBeforeMs() <= nowMs - RollupResolution.minute.rawValue else { return 0 }
-        return try await writing { db in try Self.foldRollups(db, toMs: nowMs) }
+        try await flushDue(nowMs: nowMs)
     }
 
     /// Folds every minute row into its hour and day rows (``foldRollups(_:toMs:)`` up to the newest
@@ -114,8 +114,42 @@ extension SQLiteStore {
         )
     }
 
+    /// The stored rows plus the minute rows ``writeBehind`` holds. The held rows are copied first and
+    /// read again when the rows they held were written meanwhile (`rollups_from` moved), so no heartbeat
+    /// counts twice or not at all.
     public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
+        while true {
+            let held = writeBehind.rollups
+            let (stored, from) = try await storedRollupCounts(covers, latency: latency)
+            guard from == held.from else { continue }
+            return Self.adding(held.rows, to: stored, covers: covers, latency: latency)
+        }
+    }
+
+    /// Adds the held minute rows that fall inside a span of a service's cover (a minute is either inside
+    /// one of its spans, at whatever resolution, or not covered by rows at all).
+    static func adding(
+        _ held: RollupAccumulator, to stored: [String: ProbeCounts], covers: [String: RollupCover], latency: Bool
+    ) -> [String: ProbeCounts] {
+        var totals = stored
+        let minute = RollupResolution.minute.rawValue
+        for (key, counts) in held.rows where key.resolution == minute {
+            guard let cover = covers[key.service] else { continue }
+            let covered = [RollupResolution.minute, .hour, .day].contains { resolution in
+                cover.keys[resolution.rawValue]?.contains(RollupAccumulator.floor(key.startMs, to: resolution.rawValue)) ?? false
+            }
+            guard covered else { continue }
+            totals[key.service, default: ProbeCounts()].add(
+                latency ? counts : ProbeCounts(up: counts.up, degraded: counts.degraded, down: counts.down, latency: LatencyHistogram())
+            )
+        }
+        return totals
+    }
+
+    /// The stored rows' counts, with the journal's rollup position read in the same snapshot.
+    private func storedRollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> ([String: ProbeCounts], Int64) {
         try await reading { db in
+            let from = try Int64.fetchOne(db.cachedStatement(sql: "SELECT rollups_from FROM deferred_state WHERE id = 1")) ?? 0
             var totals: [String: ProbeCounts] = [:]
             for service in covers.keys { totals[service] = ProbeCounts() }
             // One statement per span for up to 500 services that share their spans (a statement per
@@ -141,7 +175,7 @@ extension SQLiteStore {
                     }
                 }
             }
-            return totals
+            return (totals, from)
         }
     }
 
@@ -227,7 +261,7 @@ extension SQLiteStore {
     }
 
     public func pruneMinuteRollups(before cutoffMs: Int64) async throws -> Int {
-        try await writing { db in
+        try await writingFlushed { db in
             // A minute row is only deleted once its hour and day rows hold it (a collector stopped for
             // longer than the retention comes back with minutes never folded).
             try Self.foldRollups(db, toMs: max(cutoffMs, WallClock.nowMs()))

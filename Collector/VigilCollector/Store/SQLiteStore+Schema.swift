@@ -260,6 +260,26 @@ extension SQLiteStore {
                     SELECT 1, COALESCE(MAX(start_ms) + 60000, -9223372036854775808) FROM rollups WHERE resolution_ms = 60000;
                 """)
         }
+        migrator.registerMigration("v15") { db in
+            // Checks' newest heartbeats and minute rollups are written behind the batches (issue 20,
+            // ``WriteBehind``): the journal names, in commit order, the stored raw batches whose share of
+            // them may not be written yet; a replay starts at `rollups_from` for rollups and at
+            // `latest_from` for heartbeats.
+            try db.execute(sql: """
+                CREATE TABLE deferred_batches (
+                    ordinal INTEGER PRIMARY KEY,
+                    agent_id INTEGER NOT NULL,
+                    session_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL
+                );
+                CREATE TABLE deferred_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    rollups_from INTEGER NOT NULL,
+                    latest_from INTEGER NOT NULL
+                );
+                INSERT INTO deferred_state (id, rollups_from, latest_from) VALUES (1, 0, 0);
+                """)
+        }
         return migrator
     }
 }

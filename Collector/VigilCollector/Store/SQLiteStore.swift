@@ -9,6 +9,8 @@ public final class SQLiteStore: Store {
     let committer: GroupCommitter<IngestBatch, IngestOutcome>
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
+    /// Newest heartbeats and minute rollups committed batches changed and the store has not written yet.
+    let writeBehind: WriteBehind
     /// What ingest shares with the outage tracker.
     public let outageFeed: OutageFeed
 
@@ -17,7 +19,11 @@ public final class SQLiteStore: Store {
     /// - Parameters:
     ///   - onCommit: told how many batch requests each ingest transaction held.
     ///   - outageFeed: shared with the outage tracker (its success thresholds come from the catalog).
-    public init(path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil, outageFeed: OutageFeed = OutageFeed()) throws {
+    ///   - writeBehind: when what ingest holds is written (``WriteBehind/Settings``).
+    init(
+        path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil, outageFeed: OutageFeed = OutageFeed(),
+        writeBehind settings: WriteBehind.Settings
+    ) throws {
         committer = GroupCommitter(onCommit: onCommit)
         self.outageFeed = outageFeed
         var configuration = Configuration()
@@ -30,10 +36,17 @@ public final class SQLiteStore: Store {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
             try Self.indexStoredRawBatches(pool)
+            writeBehind = WriteBehind(settings: settings, state: try pool.write { try Self.replayDeferred($0) })
             outageFeed.load(latestEnds: try pool.read(Self.latestEnds))
         } catch {
             throw StoreError(.unavailable, "cannot open SQLite store at \(path): \(error)")
         }
+    }
+
+    /// Opens (creating and migrating when needed) the database at `path`, writing behind ingest with the
+    /// default ``WriteBehind/Settings``.
+    public convenience init(path: String, onCommit: (@Sendable (_ batches: Int) -> Void)? = nil, outageFeed: OutageFeed = OutageFeed()) throws {
+        try self.init(path: path, onCommit: onCommit, outageFeed: outageFeed, writeBehind: WriteBehind.Settings())
     }
 
     // MARK: Agents
@@ -110,8 +123,11 @@ public final class SQLiteStore: Store {
     }
 
     /// Checks with their agent's name, by service, agent and check name.
+    /// Newest heartbeats still held by ``writeBehind`` replace older ones read (the copy is taken before
+    /// the read, so what is read is at least as new).
     private func fetchChecks(filter: String, arguments: StatementArguments) async throws -> [CheckRecord] {
-        try await reading { db in
+        let held = writeBehind.latest
+        return try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -122,7 +138,15 @@ public final class SQLiteStore: Store {
                     \(filter) ORDER BY checks.service, agents.name, checks.name
                     """,
                 arguments: arguments
-            ).map(Self.checkRecord)
+            ).map { row in
+                var record = Self.checkRecord(row)
+                if let newer = held[record.id]?.heartbeat, record.lastHeartbeat.map({ $0.timestampMs <= newer.timestampMs }) ?? true {
+                    var heartbeat = newer
+                    heartbeat.check = record.definition.id
+                    record.lastHeartbeat = heartbeat
+                }
+                return record
+            }
         }
     }
 
