@@ -7,7 +7,7 @@ import VigilWire
 
 @testable import VigilCollector
 
-/// Newest heartbeats and minute rollups written behind the batches (SQLite, issue 20): the held state
+/// Newest heartbeats, growing tips and minute rollups written behind the batches (SQLite, issue 20): the held state
 /// alone, and a store that holds them against one that writes everything in each batch's transaction,
 /// read while batches arrive and after a reopen that finds the held rows unwritten (a crash).
 @Suite("Write-behind")
@@ -19,7 +19,7 @@ struct WriteBehindTests {
         Heartbeat(check: check, timestampMs: timestampMs, status: status, latencyUs: latencyUs, code: 200, message: "m\(timestampMs)")
     }
 
-    @Test("held heartbeats: the newer one wins, they fall due in the order first held, written ones are forgotten")
+    @Test("held checks: the newer heartbeat wins, they fall due in the order first held, written ones are forgotten")
     func heldState() {
         var state = WriteBehind.State()
         state.hold(latest: Self.heartbeat(1, 100), check: 1, ordinal: 0, nowMs: 1_000)
@@ -27,24 +27,30 @@ struct WriteBehindTests {
         state.hold(latest: Self.heartbeat(2, 50), check: 2, ordinal: 1, nowMs: 2_000)
         state.hold(latest: Self.heartbeat(2, 50, .down), check: 2, ordinal: 1, nowMs: 2_000)
         state.nextOrdinal = 2
+        let tip = StateInterval(status: .up, startMs: 0, endMs: 130, lastBeatMs: 100, beats: 3)
+        state.hold(tip: tip, check: 2, ordinal: 1, nowMs: 2_500)
         // An older heartbeat does not replace a newer one; a tie goes to the later batch.
-        #expect(state.latest[1]?.heartbeat.timestampMs == 100)
-        #expect(state.latest[1]?.sinceOrdinal == 0)
-        #expect(state.latest[2]?.heartbeat.status == .down)
+        #expect(state.checks[1]?.heartbeat?.timestampMs == 100)
+        #expect(state.checks[1]?.sinceOrdinal == 0)
+        #expect(state.checks[2]?.heartbeat?.status == .down)
+        #expect(state.checks[2]?.tip == tip && state.checks[2]?.sinceMs == 2_000)
         #expect(state.due(beforeMs: 1_500, beforeOrdinal: Int64.min, limit: 10) == [1])
         #expect(state.due(beforeMs: 3_000, beforeOrdinal: Int64.min, limit: 10) == [1, 2])
         #expect(state.due(beforeMs: 0, beforeOrdinal: 1, limit: 10) == [1])
         #expect(state.due(beforeMs: 3_000, beforeOrdinal: Int64.min, limit: 1) == [1])
-        #expect(state.latestFrom == 0)
-        state.wrote(latest: [1])
-        #expect(state.latestFrom == 1)
+        #expect(state.checksFrom == 0)
+        #expect(state.checksFrom(excluding: [1]) == 1)
+        state.wrote([1])
+        #expect(state.checksFrom == 1)
+        state.wroteTip(2)
+        #expect(state.checks[2]?.tip == nil && state.checks[2]?.heartbeat != nil)
         // Held again after it was written: it is due after check 2 now.
         state.hold(latest: Self.heartbeat(1, 120), check: 1, ordinal: 2, nowMs: 3_000)
         state.nextOrdinal = 3
         #expect(state.due(beforeMs: 10_000, beforeOrdinal: Int64.min, limit: 10) == [2, 1])
-        state.wrote(latest: [2, 1])
-        #expect(state.latest.isEmpty)
-        #expect(state.latestFrom == 3)
+        state.wrote([2, 1])
+        #expect(state.checks.isEmpty)
+        #expect(state.checksFrom == 3)
     }
 
     /// Random batches (late, early and duplicate heartbeats, a second session that defines the checks
@@ -59,9 +65,9 @@ struct WriteBehindTests {
         let directory = try TemporaryDirectory("vigil-behind")
         defer { directory.remove() }
         let settings = WriteBehind.Settings(
-            latestAfterMs: Int64.random(in: 0...(10 * Self.minute), using: &generator),
-            maxJournalBatches: Int64.random(in: 1...60, using: &generator),
-            latestPerCommit: Int.random(in: 1...4, using: &generator)
+            checksAfterMs: Int64.random(in: 0...(10 * Self.minute), using: &generator),
+            maxJournalBatches: Int64.random(in: 12...60, using: &generator),
+            checksPerCommit: Int.random(in: 1...4, using: &generator)
         )
         let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
         let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
@@ -77,29 +83,37 @@ struct WriteBehindTests {
         var session = "s1"
         var seq: UInt64 = 0
         let batches = Int.random(in: 40...90, using: &generator)
+        // Each check keeps its status for a while, so that most batches only make tips longer (held).
+        var statuses = [CheckStatus](repeating: .up, count: 5)
+        var heldTips = 0
         for index in 0..<batches {
-            now += Int64.random(in: 0...(45_000), using: &generator)
+            now += Int.random(in: 0..<12, using: &generator) == 0
+                ? Int64.random(in: 20_000...90_000, using: &generator) : Int64.random(in: 2_000...12_000, using: &generator)
             var checks: [CheckDefinition] = []
             if index == 0 {
                 checks = definitions(moved: false)
-            } else if Int.random(in: 0..<20, using: &generator) == 0 {
+            } else if index < batches - 10 && Int.random(in: 0..<20, using: &generator) == 0 {
                 session = "s\(index)"
                 seq = 0
                 checks = definitions(moved: Bool.random(using: &generator))
             }
             seq += 1
             var beats: [Heartbeat] = []
-            for _ in 0..<Int.random(in: 1...12, using: &generator) {
-                let offset: Int64 = switch Int.random(in: 0..<8, using: &generator) {
-                case 0: -Int64.random(in: 0...(20 * Self.minute), using: &generator)
-                case 1: Int64.random(in: 0...30_000, using: &generator)
-                default: -Int64.random(in: 0...20_000, using: &generator)
+            for check in 1...4 {
+                if Int.random(in: 0..<8, using: &generator) == 0 { statuses[check] = [.up, .degraded, .down].randomElement(using: &generator)! }
+                for _ in 0..<Int.random(in: 0...3, using: &generator) {
+                    let offset: Int64 = switch Int.random(in: 0..<10, using: &generator) {
+                    case 0: -Int64.random(in: 0...(20 * Self.minute), using: &generator)
+                    case 1: Int64.random(in: 0...30_000, using: &generator)
+                    default: -Int64.random(in: 0...3_000, using: &generator)
+                    }
+                    beats.append(Self.heartbeat(
+                        UInt32(check), now + offset, statuses[check], latencyUs: UInt32.random(in: 100...900_000, using: &generator)
+                    ))
                 }
-                let status: CheckStatus = [.up, .up, .degraded, .down].randomElement(using: &generator)!
-                beats.append(Self.heartbeat(
-                    UInt32.random(in: 1...4, using: &generator), now + offset, status, latencyUs: UInt32.random(in: 100...900_000, using: &generator)
-                ))
             }
+            if beats.isEmpty { beats.append(Self.heartbeat(1, now, statuses[1])) }
+            beats.shuffle(using: &generator)
             if let copy = beats.first, Bool.random(using: &generator) { beats.append(copy) }
             let batch = Batch(sessionID: session, seq: seq, agentVersion: "test", dropped: 0, checks: checks, heartbeats: beats)
             let input = IngestBatch(
@@ -109,23 +123,44 @@ struct WriteBehindTests {
             let outcome = try await behind.ingest(input)
             #expect(outcome == (try await immediate.ingest(input)))
             if Int.random(in: 0..<6, using: &generator) == 0 { _ = try await behind.compactRollups(nowMs: now) }
+            heldTips = max(heldTips, behind.writeBehind.snapshot.checks.values.filter { $0.tip != nil }.count)
             if Int.random(in: 0..<5, using: &generator) == 0 {
                 try await Self.compare(behind, immediate, now: now, using: &generator)
             }
         }
         try await Self.compare(behind, immediate, now: now, using: &generator)
 
+        #expect(heldTips > 0, "tips were held")
+        let heldAtCrash = behind.writeBehind.snapshot.checks.count
         // The first store is never closed and never writes what it holds: its memory is gone, as in a crash.
         let reopened = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
         try await Self.compare(reopened, immediate, now: now, using: &generator)
         let journal = try await reopened.reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferred_batches") ?? -1 }
         #expect(journal == 0)
-        #expect(reopened.writeBehind.snapshot.latest.isEmpty)
+        #expect(reopened.writeBehind.snapshot.checks.isEmpty)
+        #expect(heldAtCrash > 0, "the crash lost held rows")
     }
 
-    /// Checks' newest heartbeats and counts over random ranges, from both stores.
+    /// Checks' newest heartbeats, their intervals (whole, and over a random range one check at a time
+    /// and all at once) and counts over random ranges, from both stores.
     static func compare(_ store: SQLiteStore, _ oracle: SQLiteStore, now: Int64, using generator: inout SeededGenerator) async throws {
-        #expect(try await store.allChecks() == (try await oracle.allChecks()))
+        let checks = try await oracle.allChecks()
+        #expect(try await store.allChecks() == checks)
+        let from = now - Int64.random(in: 0...(30 * Self.minute), using: &generator)
+        let part = TimeRange(startMs: from, endMs: from + Int64.random(in: 1...(20 * Self.minute), using: &generator))
+        let ids = checks.map(\.id)
+        let parts = try await store.intervals(checkIDs: ids, overlapping: part)
+        let wantedParts = try await oracle.intervals(checkIDs: ids, overlapping: part)
+        #expect(parts == wantedParts)
+        for id in ids {
+            let all = TimeRange(startMs: Int64.min / 2, endMs: Int64.max / 2)
+            let whole = try await store.intervals(checkID: id, overlapping: all)
+            let wantedWhole = try await oracle.intervals(checkID: id, overlapping: all)
+            #expect(whole == wantedWhole, "check \(id)")
+            let piece = try await store.intervals(checkID: id, overlapping: part)
+            let wantedPiece = try await oracle.intervals(checkID: id, overlapping: part)
+            #expect(piece == wantedPiece, "check \(id), \(part)")
+        }
         let folded = try await oracle.rollupsFoldedBeforeMs()
         #expect(try await store.rollupsFoldedBeforeMs() == folded)
         var ranges: [TimeRange] = [TimeRange(startMs: now - 86_400_000, endMs: now + Self.minute)]

@@ -100,11 +100,17 @@ extension SQLiteStore {
         let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
         var before: [Int64: StateInterval] = [:]
         for (checkID, beats) in plan.perCheck {
-            let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID)
-            let (old, tip) = try Self.fold(
+            // A held tip is newer than its row: it is known whatever the cache forgot.
+            let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID) ?? writeBehind.tips(of: [checkID])[checkID]
+            let (old, tip, outcome) = try Self.fold(
                 db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID], knownTip: known
             )
             if let tip { batchTips[checkID] = tip }
+            switch outcome {
+            case .unchanged: break
+            case .held: holds.hold(tip: tip!, check: checkID, ordinal: ordinal)
+            case .written: holds.tipsWritten.insert(checkID)
+            }
             before[checkID] = old
             holds.hold(latest: beats[beats.count - 1], check: checkID, ordinal: ordinal)
         }
@@ -200,39 +206,65 @@ extension SQLiteStore {
         return previous.flatMap { $0 == check.service ? nil : $0 }
     }
 
+    /// What a fold did with a check's rows.
+    enum FoldOutcome {
+        /// Nothing changed.
+        case unchanged
+        /// Only the tip grew: nothing was written, the caller holds the tip (``WriteBehind``).
+        case held
+        /// The changes were written, and the newest rows as well: none is held any more.
+        case written
+    }
+
     /// Folds time-ordered heartbeats of one check into its stored intervals and returns its tip before
-    /// and after (`nil` when it has no interval). With `knownTip` (the check's newest interval, from memory) and
-    /// heartbeats that can touch no older interval, nothing is read (``TipCache/foldNeedsOnlyTip``).
+    /// and after (`nil` when it has no interval) and what it did. With `knownTip` (the check's newest
+    /// interval as ingest knows it, held or stored) and heartbeats that can touch no older interval,
+    /// nothing is read (``TipCache/foldNeedsOnlyTip``).
     private static func fold(
         _ db: Database, checkID: Int64, heartbeats: [Heartbeat], staleAfterMs: Int64, intervalMs: Int64?, knownTip: StateInterval?
-    ) throws -> (before: StateInterval?, after: StateInterval?) {
+    ) throws -> (before: StateInterval?, after: StateInterval?, outcome: FoldOutcome) {
         let first = heartbeats[0].timestampMs
         var runs: [StateInterval]
-        if let knownTip, TipCache.foldNeedsOnlyTip(knownTip, firstMs: first, staleAfterMs: staleAfterMs) {
+        let onlyTip = knownTip.map { TipCache.foldNeedsOnlyTip($0, firstMs: first, staleAfterMs: staleAfterMs) } ?? false
+        if let knownTip, onlyTip {
             runs = [knownTip]
         } else {
             // Everything a heartbeat in this batch can touch, plus the tip (the newest run).
-            runs = try fetchIntervals(db, checkID: checkID, endAfter: first - staleAfterMs, startBefore: Int64.max)
+            let endAfter = first - staleAfterMs
+            runs = try fetchIntervals(db, checkID: checkID, endAfter: endAfter, startBefore: Int64.max)
             if runs.isEmpty, let tip = try tipInterval(db, checkID: checkID) { runs = [tip] }
+            // A held tip is newer than its row.
+            if let knownTip { runs = overlay(runs, tip: knownTip, endAfter: endAfter, startBefore: Int64.max) }
         }
         guard let fold = IntervalFold(runs: runs, heartbeats: heartbeats, staleAfterMs: staleAfterMs, intervalMs: intervalMs) else {
-            return (runs.last, runs.last)
+            return (runs.last, runs.last, .unchanged)
+        }
+        // Heartbeats after the tip's newest that only make it longer: held, the raw batch is the record.
+        if let knownTip, onlyTip, first > knownTip.lastBeatMs, fold.removed.isEmpty, fold.added.count == 1, fold.added[0].startMs == knownTip.startMs {
+            return (knownTip, fold.tip, .held)
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?")
         for run in fold.removed {
             try delete.execute(arguments: [checkID, run.startMs])
         }
-        let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status, beats, message)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for run in fold.added {
-            try write.execute(arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message])
+        for run in fold.added { try writeInterval(db, checkID: checkID, run) }
+        // The known tip left as it was (a new run after a gap, a late heartbeat in an older run) may be
+        // held, longer than its row: written too, so that nothing stays held behind rows written here.
+        if let knownTip, !fold.added.contains(where: { $0.startMs == knownTip.startMs }), !fold.removed.contains(where: { $0.startMs == knownTip.startMs }) {
+            try writeInterval(db, checkID: checkID, knownTip)
         }
-        return (runs.last, fold.tip)
+        return (runs.last, fold.tip, .written)
     }
 
-    private static func tipInterval(_ db: Database, checkID: Int64) throws -> StateInterval? {
+    /// Writes an interval, replacing the check's row with the same start.
+    static func writeInterval(_ db: Database, checkID: Int64, _ run: StateInterval) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO state_intervals (check_id, start_ms, end_ms, last_beat_ms, status, beats, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [checkID, run.startMs, run.endMs, run.lastBeatMs, run.status.rawValue, run.beats, run.message])
+    }
+
+    static func tipInterval(_ db: Database, checkID: Int64) throws -> StateInterval? {
         let statement = try db.cachedStatement(sql: """
             SELECT status, start_ms, end_ms, last_beat_ms, beats, message FROM state_intervals
             WHERE check_id = ? ORDER BY start_ms DESC LIMIT 1

@@ -273,13 +273,19 @@ extension SQLiteStore {
         }
     }
 
+    /// The stored intervals with the tips ``writeBehind`` holds (copied before the read).
     public func intervals(checkIDs: [Int64], overlapping range: TimeRange) async throws -> [Int64: [StateInterval]] {
-        try await reading { db in
+        let held = writeBehind.tips(of: checkIDs)
+        var result = try await reading { db in
             var result: [Int64: [StateInterval]] = [:]
             for id in checkIDs {
                 result[id] = try Self.fetchIntervals(db, checkID: id, endAfter: range.startMs, startBefore: range.endMs)
             }
             return result
         }
+        for (id, tip) in held {
+            result[id] = Self.overlay(result[id] ?? [], tip: tip, endAfter: range.startMs, startBefore: range.endMs)
+        }
+        return result
     }
 }

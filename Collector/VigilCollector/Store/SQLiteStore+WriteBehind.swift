@@ -10,6 +10,10 @@ extension SQLiteStore {
     struct Holds {
         /// The newest heartbeat of each check, with the journal position of its first batch here.
         var latest: [Int64: (heartbeat: Heartbeat, ordinal: Int64)] = [:]
+        /// Tips that only grew, with the journal position of the batch that first grew them here.
+        var tips: [Int64: (interval: StateInterval, ordinal: Int64)] = [:]
+        /// Checks whose tips this transaction wrote (held ones are then stale).
+        var tipsWritten: Set<Int64> = []
         var rollups = RollupAccumulator()
         /// Batches journaled.
         var batches: Int64 = 0
@@ -25,7 +29,17 @@ extension SQLiteStore {
             }
         }
 
+        mutating func hold(tip: StateInterval, check: Int64, ordinal: Int64) {
+            tips[check] = (tip, tips[check]?.ordinal ?? ordinal)
+        }
+
+        /// Adds a later batch's holds.
         mutating func add(_ other: Holds) {
+            for check in other.tipsWritten {
+                tips[check] = nil
+                tipsWritten.insert(check)
+            }
+            for (check, held) in other.tips { hold(tip: held.interval, check: check, ordinal: held.ordinal) }
             for (check, held) in other.latest { hold(latest: held.heartbeat, check: check, ordinal: held.ordinal) }
             rollups.add(other.rollups)
             batches += other.batches
@@ -35,20 +49,20 @@ extension SQLiteStore {
 
     /// What a transaction wrote of what was held, applied to the state once it has committed.
     struct DeferredWrite {
-        var latest: Set<Int64> = []
+        var checks: Set<Int64> = []
         var rollups = false
         var journalEnd: Int64
     }
 
     /// Writes, in the caller's transaction, what is held and due together with `holds` (this
     /// transaction's): the rollups when a minute has passed since they were last folded (then folds
-    /// them), the heartbeats held longest, or everything with `force`, when a batch defined checks or
-    /// the journal is long. Moves the journal's start positions and forgets the batches no replay needs.
+    /// them), the checks held longest, or everything with `force`, when a batch defined checks or the
+    /// journal is long. Moves the journal's start positions and forgets the batches no replay needs.
     func writeDeferred(_ db: Database, _ holds: Holds, nowMs: Int64, force: Bool = false) throws -> DeferredWrite {
         let settings = writeBehind.settings
         let held = writeBehind.snapshot
         let journalEnd = held.nextOrdinal + holds.batches
-        let force = force || holds.definitions || journalEnd - min(held.rollupsFrom, held.latestFrom) > settings.maxJournalBatches
+        let force = force || holds.definitions || journalEnd - min(held.rollupsFrom, held.checksFrom) > settings.maxJournalBatches
         var write = DeferredWrite(journalEnd: journalEnd)
 
         let foldedBefore = try Self.rollupsFoldedBefore(db)
@@ -62,29 +76,29 @@ extension SQLiteStore {
         }
 
         let due = force
-            ? Set(held.latest.keys).union(holds.latest.keys)
-            : Set(held.due(beforeMs: nowMs - settings.latestAfterMs, beforeOrdinal: journalEnd - settings.maxJournalBatches, limit: settings.latestPerCommit))
+            ? Set(held.checks.keys).union(holds.latest.keys).union(holds.tips.keys)
+            : Set(held.due(beforeMs: nowMs - settings.checksAfterMs, beforeOrdinal: journalEnd - settings.maxJournalBatches, limit: settings.checksPerCommit))
         for check in due {
-            var heartbeat = held.latest[check]?.heartbeat
+            var heartbeat = held.checks[check]?.heartbeat
             if let new = holds.latest[check]?.heartbeat, heartbeat.map({ $0.timestampMs <= new.timestampMs }) ?? true { heartbeat = new }
             if let heartbeat { try Self.recordLatest(db, checkID: check, heartbeat: heartbeat) }
+            if let tip = holds.tips[check]?.interval ?? (holds.tipsWritten.contains(check) ? nil : held.checks[check]?.tip) {
+                try Self.writeInterval(db, checkID: check, tip)
+            }
         }
-        write.latest = due
+        write.checks = due
 
         // Where a replay would start once this commits.
         let rollupsFrom = write.rollups ? journalEnd : held.rollupsFrom
-        var latestFrom = journalEnd
-        for entry in held.queue[held.queueHead...] where !due.contains(entry.check) && held.latest[entry.check]?.sinceOrdinal == entry.ordinal {
-            latestFrom = entry.ordinal
-            break
+        var checksFrom = held.checksFrom(excluding: due)
+        if checksFrom == held.nextOrdinal {
+            let firsts = holds.latest.filter { !due.contains($0.key) }.map(\.value.ordinal) + holds.tips.filter { !due.contains($0.key) }.map(\.value.ordinal)
+            checksFrom = firsts.min() ?? journalEnd
         }
-        if latestFrom == journalEnd, let first = holds.latest.filter({ !due.contains($0.key) }).map(\.value.ordinal).min() {
-            latestFrom = first
-        }
-        if rollupsFrom != held.rollupsFrom || latestFrom != held.latestFrom {
+        if rollupsFrom != held.rollupsFrom || checksFrom != held.checksFrom {
             try db.cachedStatement(sql: "UPDATE deferred_state SET rollups_from = ?, latest_from = ? WHERE id = 1")
-                .execute(arguments: [rollupsFrom, latestFrom])
-            try db.cachedStatement(sql: "DELETE FROM deferred_batches WHERE ordinal < ?").execute(arguments: [min(rollupsFrom, latestFrom)])
+                .execute(arguments: [rollupsFrom, checksFrom])
+            try db.cachedStatement(sql: "DELETE FROM deferred_batches WHERE ordinal < ?").execute(arguments: [min(rollupsFrom, checksFrom)])
         }
         return write
     }
@@ -93,14 +107,18 @@ extension SQLiteStore {
     /// commit, before any other transaction reads the state).
     func applyDeferred(_ holds: Holds, _ write: DeferredWrite, nowMs: Int64) {
         writeBehind.update { state in
-            state.wrote(latest: write.latest)
+            state.wrote(write.checks)
             if write.rollups {
                 state.rollups = RollupAccumulator()
                 state.rollupsFrom = write.journalEnd
             } else {
                 state.rollups.add(holds.rollups)
             }
-            for (check, held) in holds.latest where !write.latest.contains(check) {
+            for check in holds.tipsWritten where !write.checks.contains(check) { state.wroteTip(check) }
+            for (check, held) in holds.tips where !write.checks.contains(check) {
+                state.hold(tip: held.interval, check: check, ordinal: held.ordinal, nowMs: nowMs)
+            }
+            for (check, held) in holds.latest where !write.checks.contains(check) {
                 state.hold(latest: held.heartbeat, check: check, ordinal: held.ordinal, nowMs: nowMs)
             }
             state.nextOrdinal = write.journalEnd
@@ -110,68 +128,83 @@ extension SQLiteStore {
     /// Runs `body` in a write transaction that first writes everything held (imports and pruning,
     /// which rewrite stored rows, start from rows that hold every batch).
     func writingFlushed<T: Sendable>(nowMs: Int64 = WallClock.nowMs(), _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writingDeferred(nowMs: nowMs, force: true, body).0
+    }
+
+    /// Writes what is due when no batch comes to do it (``DeltaCompactor`` asks once a second): the
+    /// rollups once a minute has passed, the checks held longest. Returns how many checks' rows it wrote.
+    func flushDue(nowMs: Int64) async throws -> Int {
+        let held = writeBehind.snapshot
+        let settings = writeBehind.settings
+        let foldDue = try await rollupsFoldedBeforeMs() <= nowMs - RollupResolution.minute.rawValue
+        let checksDue = !held.due(beforeMs: nowMs - settings.checksAfterMs, beforeOrdinal: held.nextOrdinal - settings.maxJournalBatches, limit: 1).isEmpty
+        guard foldDue || checksDue else { return 0 }
+        return try await writingDeferred(nowMs: nowMs, force: false) { _ in () }.1
+    }
+
+    /// `body` after ``writeDeferred(_:_:nowMs:force:)`` in one transaction; also how many checks' rows
+    /// were written.
+    private func writingDeferred<T: Sendable>(
+        nowMs: Int64, force: Bool, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> (T, Int) {
         do {
             return try await pool.writeWithoutTransaction { db in
                 var write: DeferredWrite?
                 var value: T?
                 try db.inTransaction {
-                    write = try self.writeDeferred(db, Holds(), nowMs: nowMs, force: true)
+                    write = try self.writeDeferred(db, Holds(), nowMs: nowMs, force: force)
                     value = try body(db)
                     return .commit
                 }
                 self.applyDeferred(Holds(), write!, nowMs: nowMs)
-                return value!
+                return (value!, write!.checks.count)
             }
         } catch let error as DatabaseError {
             throw Self.storeError(error) ?? error
         }
     }
 
-    /// Writes what is due when no batch comes to do it (``DeltaCompactor`` asks once a second): the
-    /// rollups once a minute has passed, the heartbeats held longest. Returns how many checks' newest
-    /// heartbeats it wrote.
-    func flushDue(nowMs: Int64) async throws -> Int {
-        let held = writeBehind.snapshot
-        let settings = writeBehind.settings
-        let foldDue = try await rollupsFoldedBeforeMs() <= nowMs - RollupResolution.minute.rawValue
-        let latestDue = !held.due(beforeMs: nowMs - settings.latestAfterMs, beforeOrdinal: held.nextOrdinal - settings.maxJournalBatches, limit: 1).isEmpty
-        guard foldDue || latestDue else { return 0 }
-        do {
-            return try await pool.writeWithoutTransaction { db in
-                var write: DeferredWrite?
-                try db.inTransaction {
-                    write = try self.writeDeferred(db, Holds(), nowMs: nowMs)
-                    return .commit
-                }
-                self.applyDeferred(Holds(), write!, nowMs: nowMs)
-                return write!.latest.count
-            }
-        } catch let error as DatabaseError {
-            throw Self.storeError(error) ?? error
+    // MARK: Reading what is held
+
+    /// `runs` (a check's stored intervals, by start) with `tip` held for it: it replaces the stored row
+    /// that starts with it when it is newer, or is added when no row does and it overlaps
+    /// [`endAfter`, `startBefore`). A stored row at least as new wins: it was written after the copy
+    /// of `tip` was taken.
+    static func overlay(_ runs: [StateInterval], tip: StateInterval, endAfter: Int64, startBefore: Int64) -> [StateInterval] {
+        var runs = runs
+        if let index = runs.firstIndex(where: { $0.startMs == tip.startMs }) {
+            if tip.lastBeatMs > runs[index].lastBeatMs { runs[index] = tip }
+            return runs
         }
+        guard tip.endMs > endAfter && tip.startMs < startBefore else { return runs }
+        runs.insert(tip, at: runs.firstIndex { $0.startMs > tip.startMs } ?? runs.count)
+        return runs
     }
 
     // MARK: Replay
 
     /// Writes what the journal's batches held when the store was last closed (or crashed): each batch
-    /// is decoded again and planned as ingest planned it, its rollups added from the rollup position on
-    /// and its checks' newest heartbeats taken from the heartbeat position on. Returns the state to
-    /// start from (nothing held).
+    /// is decoded again and planned as ingest planned it; its rollups are added from the rollup
+    /// position on, and from the checks' position on its checks' newest heartbeats are taken and the
+    /// heartbeats newer than a check's stored tip folded into it (older ones were written with the
+    /// batch). Returns the state to start from (nothing held).
     static func replayDeferred(_ db: Database) throws -> WriteBehind.State {
         guard let positions = try Row.fetchOne(db, sql: "SELECT rollups_from, latest_from FROM deferred_state WHERE id = 1") else {
             return WriteBehind.State()
         }
         let rollupsFrom: Int64 = positions[0]
-        let latestFrom: Int64 = positions[1]
+        let checksFrom: Int64 = positions[1]
         let rows = try Row.fetchAll(db, sql: """
             SELECT d.ordinal, r.agent_id, r.session_id, r.received_ms, r.content_type, r.content_encoding, r.body,
                 r.oldest_accepted_ms, r.newest_accepted_ms, r.refused_checks
             FROM deferred_batches d JOIN raw_batches r ON r.agent_id = d.agent_id AND r.session_id = d.session_id AND r.seq = d.seq
             WHERE d.ordinal >= ? ORDER BY d.ordinal
-            """, arguments: [min(rollupsFrom, latestFrom)])
-        var end = max(rollupsFrom, latestFrom)
+            """, arguments: [min(rollupsFrom, checksFrom)])
+        var end = max(rollupsFrom, checksFrom)
         var rollups = RollupAccumulator()
         var latest: [Int64: Heartbeat] = [:]
+        var tips: [Int64: StateInterval?] = [:]
+        var grown: Set<Int64> = []
         var sessions: [String: [UInt32: IngestPlan.SessionCheck]] = [:]
         for row in rows {
             let ordinal: Int64 = row[0]
@@ -194,15 +227,28 @@ extension SQLiteStore {
             if sessions[key] == nil { sessions[key] = try sessionChecks(db, agentID: agentID, sessionID: sessionID) }
             let plan = IngestPlan(input, sessionChecks: sessions[key]!)
             if ordinal >= rollupsFrom { rollups.add(plan.rollups) }
-            if ordinal >= latestFrom {
-                for (check, beats) in plan.perCheck {
-                    let heartbeat = beats[beats.count - 1]
-                    if latest[check].map({ $0.timestampMs <= heartbeat.timestampMs }) ?? true { latest[check] = heartbeat }
+            guard ordinal >= checksFrom else { continue }
+            for (check, beats) in plan.perCheck {
+                let heartbeat = beats[beats.count - 1]
+                if latest[check].map({ $0.timestampMs <= heartbeat.timestampMs }) ?? true { latest[check] = heartbeat }
+                if tips[check] == nil { tips[check] = .some(try tipInterval(db, checkID: check)) }
+                guard let tip = tips[check]!, beats[0].timestampMs > tip.lastBeatMs,
+                    let fold = IntervalFold(runs: [tip], heartbeats: beats, staleAfterMs: plan.staleAfter[check]!, intervalMs: plan.interval[check])
+                else { continue }
+                if !(fold.removed.isEmpty && fold.added.count == 1 && fold.added[0].startMs == tip.startMs) {
+                    // Not a tip that only grew, so ingest wrote it with its batch; kept as a fold would.
+                    for run in fold.removed {
+                        try db.execute(sql: "DELETE FROM state_intervals WHERE check_id = ? AND start_ms = ?", arguments: [check, run.startMs])
+                    }
+                    for run in fold.added { try writeInterval(db, checkID: check, run) }
                 }
+                tips[check] = .some(fold.tip)
+                grown.insert(check)
             }
         }
         try writeRollups(db, rollups, foldedBeforeMs: try rollupsFoldedBefore(db))
         for (check, heartbeat) in latest { try recordLatest(db, checkID: check, heartbeat: heartbeat) }
+        for check in grown { if let tip = tips[check]! { try writeInterval(db, checkID: check, tip) } }
         try db.execute(sql: "UPDATE deferred_state SET rollups_from = ?, latest_from = ? WHERE id = 1", arguments: [end, end])
         try db.execute(sql: "DELETE FROM deferred_batches")
         var state = WriteBehind.State()

@@ -9,7 +9,8 @@ public final class SQLiteStore: Store {
     let committer: GroupCommitter<IngestBatch, IngestOutcome>
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
-    /// Newest heartbeats and minute rollups committed batches changed and the store has not written yet.
+    /// Newest heartbeats, growing tips and minute rollups committed batches changed and the store has not
+    /// written yet.
     let writeBehind: WriteBehind
     /// What ingest shares with the outage tracker.
     public let outageFeed: OutageFeed
@@ -126,7 +127,7 @@ public final class SQLiteStore: Store {
     /// Newest heartbeats still held by ``writeBehind`` replace older ones read (the copy is taken before
     /// the read, so what is read is at least as new).
     private func fetchChecks(filter: String, arguments: StatementArguments) async throws -> [CheckRecord] {
-        let held = writeBehind.latest
+        let held = writeBehind.checks
         return try await reading { db in
             try Row.fetchAll(
                 db,
@@ -170,10 +171,14 @@ public final class SQLiteStore: Store {
         return CheckRecord(id: row[0], agentName: row[1], definition: definition, lastHeartbeat: last)
     }
 
+    /// The stored intervals with the tip ``writeBehind`` holds (copied before the read).
     public func intervals(checkID: Int64, overlapping range: TimeRange) async throws -> [StateInterval] {
-        try await reading { db in
+        let held = writeBehind.tips(of: [checkID])[checkID]
+        let runs = try await reading { db in
             try Self.fetchIntervals(db, checkID: checkID, endAfter: range.startMs, startBefore: range.endMs)
         }
+        guard let held else { return runs }
+        return Self.overlay(runs, tip: held, endAfter: range.startMs, startBefore: range.endMs)
     }
 
     static func fetchIntervals(_ db: Database, checkID: Int64, endAfter: Int64, startBefore: Int64) throws -> [StateInterval] {

@@ -2,51 +2,55 @@ import Synchronization
 import VigilCore
 
 /// Facts committed batches changed that the SQLite store writes behind them, in bulk, instead of in
-/// every batch's transaction (issue 20): each check's newest heartbeat (the `checks.last_*` columns)
-/// and the minute rollup rows of every service.
+/// every batch's transaction (issue 20): each check's newest heartbeat (the `checks.last_*` columns),
+/// each check's tip interval while heartbeats only extend it, and the minute rollup rows of every
+/// service.
 ///
 /// A batch's raw body is stored in its own transaction, with a row in `deferred_batches` (the journal)
 /// naming it, so nothing here is lost by a crash: opening the store replays the journal's batches into
 /// what it had not written yet (``SQLiteStore/replayDeferred(_:)``). Reads add what is held here to what
-/// they read (``SQLiteStore``'s `rollupCounts` and `fetchChecks`), so a batch is visible as soon as it is
-/// acknowledged, exactly as before.
+/// they read (``SQLiteStore``'s `rollupCounts`, `fetchChecks` and interval reads), so a batch is visible
+/// as soon as it is acknowledged, exactly as before.
 ///
 /// Only the store's writer changes it, and only with what a committed transaction did; readers take a
-/// copy before they read the database.
+/// copy before they read the database, so what they read is at least as new as the copy.
 final class WriteBehind: Sendable {
     /// When what is held is written.
     struct Settings: Sendable {
-        /// A check's newest heartbeat is written once it has been held this long (ms). Default 300,000
-        /// (five minutes): a check reporting every 30 s has its row written once for ten heartbeats.
-        var latestAfterMs: Int64 = 300_000
+        /// A check's newest heartbeat and tip are written once they have been held this long (ms).
+        /// Default 300,000 (five minutes): a check reporting every 30 s has its rows written once for ten
+        /// heartbeats.
+        var checksAfterMs: Int64 = 300_000
         /// Everything held is written once the journal names this many batches, which bounds the work of
         /// a replay after a crash. Default 5,000.
         var maxJournalBatches: Int64 = 5_000
-        /// At most this many checks' heartbeats are written by one transaction, so that no commit waits
-        /// long for the rows of earlier ones. Default 5,000.
-        var latestPerCommit: Int = 5_000
+        /// At most this many checks' rows are written by one transaction, so that no commit waits long
+        /// for the rows of earlier ones. Default 5,000.
+        var checksPerCommit: Int = 5_000
 
         /// Everything written by the transaction that changed it: the collector as it was before write-behind.
-        static let immediate = Settings(latestAfterMs: 0, maxJournalBatches: 0, latestPerCommit: Int.max)
+        static let immediate = Settings(checksAfterMs: 0, maxJournalBatches: 0, checksPerCommit: Int.max)
     }
 
-    /// A check's newest heartbeat not written yet, and the journal position and time it was first held at.
-    struct Latest: Sendable {
-        var heartbeat: Heartbeat
+    /// What is held of one check, and the journal position and time it was first held at.
+    struct Held: Sendable {
+        /// Its newest heartbeat, not in its `checks` row yet.
+        var heartbeat: Heartbeat?
+        /// Its newest interval, longer than the stored row that starts at the same instant.
+        var tip: StateInterval?
         var sinceOrdinal: Int64
         var sinceMs: Int64
     }
 
     struct State: Sendable {
-        /// Newest heartbeats held, by check id.
-        var latest: [Int64: Latest] = [:]
+        /// What is held, by check id.
+        var checks: [Int64: Held] = [:]
         /// Checks in the order they were first held (an entry whose check was written and held again
         /// since is skipped).
         var queue: [(check: Int64, ordinal: Int64)] = []
         /// Entries of `queue` before this are gone.
         var queueHead = 0
-        /// Minute rollup rows held (the batches' whole accumulators: only their minute rows are written,
-        /// hours and days follow from them as from the ones ingest writes).
+        /// Minute rollup rows held.
         var rollups = RollupAccumulator()
         /// The first journal position whose rollups are held; it moves each time they are written, so a
         /// reader that saw another value than the database's read both sides at different moments.
@@ -66,9 +70,19 @@ final class WriteBehind: Sendable {
     /// A copy of what is held (cheap: the collections are shared until the writer next changes them).
     var snapshot: State { state.withLock { $0 } }
 
-    /// The newest heartbeats held, for a reader: only that collection is shared with it, so the writer
+    /// What is held of each check, for a reader: only that collection is shared with it, so the writer
     /// copies nothing else while the reader holds it.
-    var latest: [Int64: Latest] { state.withLock { $0.latest } }
+    var checks: [Int64: Held] { state.withLock { $0.checks } }
+
+    /// The tips held of `ids`.
+    func tips(of ids: some Sequence<Int64>) -> [Int64: StateInterval] {
+        state.withLock { state in
+            guard !state.checks.isEmpty else { return [:] }
+            var tips: [Int64: StateInterval] = [:]
+            for id in ids { if let tip = state.checks[id]?.tip { tips[id] = tip } }
+            return tips
+        }
+    }
 
     /// The rollup rows held and the journal position they start at, for a reader.
     var rollups: (rows: RollupAccumulator, from: Int64) { state.withLock { ($0.rollups, $0.rollupsFrom) } }
@@ -80,35 +94,48 @@ final class WriteBehind: Sendable {
 }
 
 extension WriteBehind.State {
-    /// Holds a check's newest heartbeat if it is at least as new as the one held (the rule of the
-    /// `UPDATE` it replaces: the newer one wins, a tie goes to the later batch).
-    mutating func hold(latest heartbeat: Heartbeat, check: Int64, ordinal: Int64, nowMs: Int64) {
-        if let held = latest[check] {
-            if held.heartbeat.timestampMs <= heartbeat.timestampMs { latest[check]!.heartbeat = heartbeat }
-            return
-        }
-        latest[check] = .init(heartbeat: heartbeat, sinceOrdinal: ordinal, sinceMs: nowMs)
+    private mutating func entry(_ check: Int64, ordinal: Int64, nowMs: Int64) {
+        guard checks[check] == nil else { return }
+        checks[check] = .init(sinceOrdinal: ordinal, sinceMs: nowMs)
         queue.append((check, ordinal))
     }
 
-    /// The checks whose heartbeats are due to be written: held since before `beforeMs` or at a journal
-    /// position before `beforeOrdinal`, oldest first, at most `limit`.
-    func due(beforeMs: Int64, beforeOrdinal: Int64, limit: Int) -> [Int64] {
-        var checks: [Int64] = []
-        for entry in queue[queueHead...] {
-            guard checks.count < limit else { break }
-            guard let held = latest[entry.check], held.sinceOrdinal == entry.ordinal else { continue }
-            guard held.sinceMs < beforeMs || held.sinceOrdinal < beforeOrdinal else { break }
-            checks.append(entry.check)
-        }
-        return checks
+    /// Holds a check's newest heartbeat if it is at least as new as the one held (the rule of the
+    /// `UPDATE` it replaces: the newer one wins, a tie goes to the later batch).
+    mutating func hold(latest heartbeat: Heartbeat, check: Int64, ordinal: Int64, nowMs: Int64) {
+        entry(check, ordinal: ordinal, nowMs: nowMs)
+        if checks[check]!.heartbeat.map({ $0.timestampMs <= heartbeat.timestampMs }) ?? true { checks[check]!.heartbeat = heartbeat }
     }
 
-    /// Forgets the heartbeats of `checks`, written by a committed transaction (the writer is the only
-    /// one to change the state, so what it wrote is what is held).
-    mutating func wrote(latest checks: some Sequence<Int64>) {
-        for check in checks { latest[check] = nil }
-        while queueHead < queue.count, latest[queue[queueHead].check]?.sinceOrdinal != queue[queueHead].ordinal {
+    /// Holds a check's tip (it only ever grows while held: a change of another kind is written at once).
+    mutating func hold(tip: StateInterval, check: Int64, ordinal: Int64, nowMs: Int64) {
+        entry(check, ordinal: ordinal, nowMs: nowMs)
+        checks[check]!.tip = tip
+    }
+
+    /// A transaction wrote the check's tip itself.
+    mutating func wroteTip(_ check: Int64) {
+        checks[check]?.tip = nil
+    }
+
+    /// The checks whose rows are due to be written: held since before `beforeMs` or at a journal
+    /// position before `beforeOrdinal`, oldest first, at most `limit`.
+    func due(beforeMs: Int64, beforeOrdinal: Int64, limit: Int) -> [Int64] {
+        var due: [Int64] = []
+        for entry in queue[queueHead...] {
+            guard due.count < limit else { break }
+            guard let held = checks[entry.check], held.sinceOrdinal == entry.ordinal else { continue }
+            guard held.sinceMs < beforeMs || held.sinceOrdinal < beforeOrdinal else { break }
+            due.append(entry.check)
+        }
+        return due
+    }
+
+    /// Forgets what is held of `written`, whose rows a committed transaction wrote (the writer is the
+    /// only one to change the state, so what it wrote is what is held).
+    mutating func wrote(_ written: some Sequence<Int64>) {
+        for check in written { checks[check] = nil }
+        while queueHead < queue.count, checks[queue[queueHead].check]?.sinceOrdinal != queue[queueHead].ordinal {
             queueHead += 1
         }
         if queueHead == queue.count {
@@ -120,15 +147,14 @@ extension WriteBehind.State {
         }
     }
 
-    /// The first journal position a replay must start from for the heartbeats held.
-    var latestFrom: Int64 {
-        var position = nextOrdinal
-        for entry in queue[queueHead...] {
-            if let held = latest[entry.check], held.sinceOrdinal == entry.ordinal {
-                position = entry.ordinal
-                break
-            }
+    /// The first journal position a replay must start from for what is held of checks.
+    var checksFrom: Int64 { checksFrom(excluding: []) }
+
+    /// The same once `excluded` are written.
+    func checksFrom(excluding excluded: Set<Int64>) -> Int64 {
+        for entry in queue[queueHead...] where !excluded.contains(entry.check) && checks[entry.check]?.sinceOrdinal == entry.ordinal {
+            return entry.ordinal
         }
-        return position
+        return nextOrdinal
     }
 }
