@@ -41,6 +41,11 @@ struct RollupAccumulator {
         rows[Key(service: service, resolution: RollupResolution.minute.rawValue, startMs: minuteStart), default: ProbeCounts()].add(counts)
     }
 
+    /// Adds another accumulator's rows of `services`.
+    mutating func add(_ other: RollupAccumulator, only services: Set<String>) {
+        for (key, counts) in other.rows where services.contains(key.service) { rows[key, default: ProbeCounts()].add(counts) }
+    }
+
     /// Adds another accumulator's rows (the batches of one group commit are written as one sum).
     mutating func add(_ other: RollupAccumulator) {
         if rows.isEmpty {

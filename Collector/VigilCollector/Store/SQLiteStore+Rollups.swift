@@ -119,7 +119,7 @@ extension SQLiteStore {
     /// counts twice or not at all.
     public func rollupCounts(_ covers: [String: RollupCover], latency: Bool) async throws -> [String: ProbeCounts] {
         while true {
-            let held = writeBehind.rollups
+            let held = writeBehind.rollups(of: Set(covers.keys))
             let (stored, from) = try await storedRollupCounts(covers, latency: latency)
             guard from == held.from else { continue }
             return Self.adding(held.rows, to: stored, covers: covers, latency: latency)

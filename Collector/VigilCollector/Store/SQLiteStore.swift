@@ -124,11 +124,11 @@ public final class SQLiteStore: Store {
     }
 
     /// Checks with their agent's name, by service, agent and check name.
-    /// Newest heartbeats still held by ``writeBehind`` replace older ones read (the copy is taken before
-    /// the read, so what is read is at least as new).
+    /// Newest heartbeats still held by ``writeBehind`` replace older ones read: the newer one wins
+    /// whichever was taken first, so they are looked up after the read, for the checks read only (no
+    /// copy of everything held for the writer to duplicate while a reader holds it).
     private func fetchChecks(filter: String, arguments: StatementArguments) async throws -> [CheckRecord] {
-        let held = writeBehind.checks
-        return try await reading { db in
+        let records = try await reading { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -139,15 +139,17 @@ public final class SQLiteStore: Store {
                     \(filter) ORDER BY checks.service, agents.name, checks.name
                     """,
                 arguments: arguments
-            ).map { row in
-                var record = Self.checkRecord(row)
-                if let newer = held[record.id]?.heartbeat, record.lastHeartbeat.map({ $0.timestampMs <= newer.timestampMs }) ?? true {
-                    var heartbeat = newer
-                    heartbeat.check = record.definition.id
-                    record.lastHeartbeat = heartbeat
-                }
-                return record
-            }
+            ).map(Self.checkRecord)
+        }
+        let held = writeBehind.heartbeats(of: records.map(\.id))
+        guard !held.isEmpty else { return records }
+        return records.map { record in
+            guard let newer = held[record.id], record.lastHeartbeat.map({ $0.timestampMs <= newer.timestampMs }) ?? true else { return record }
+            var record = record
+            var heartbeat = newer
+            heartbeat.check = record.definition.id
+            record.lastHeartbeat = heartbeat
+            return record
         }
     }
 

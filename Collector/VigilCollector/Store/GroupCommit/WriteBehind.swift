@@ -70,9 +70,15 @@ final class WriteBehind: Sendable {
     /// A copy of what is held (cheap: the collections are shared until the writer next changes them).
     var snapshot: State { state.withLock { $0 } }
 
-    /// What is held of each check, for a reader: only that collection is shared with it, so the writer
-    /// copies nothing else while the reader holds it.
-    var checks: [Int64: Held] { state.withLock { $0.checks } }
+    /// The newest heartbeats held of `ids`.
+    func heartbeats(of ids: some Sequence<Int64>) -> [Int64: Heartbeat] {
+        state.withLock { state in
+            guard !state.checks.isEmpty else { return [:] }
+            var heartbeats: [Int64: Heartbeat] = [:]
+            for id in ids { if let heartbeat = state.checks[id]?.heartbeat { heartbeats[id] = heartbeat } }
+            return heartbeats
+        }
+    }
 
     /// The tips held of `ids`.
     func tips(of ids: some Sequence<Int64>) -> [Int64: StateInterval] {
@@ -84,8 +90,15 @@ final class WriteBehind: Sendable {
         }
     }
 
-    /// The rollup rows held and the journal position they start at, for a reader.
-    var rollups: (rows: RollupAccumulator, from: Int64) { state.withLock { ($0.rollups, $0.rollupsFrom) } }
+    /// The rollup rows held of `services` and the journal position they start at, for a reader (copied:
+    /// sharing the whole accumulator would make the writer duplicate it while the reader holds it).
+    func rollups(of services: Set<String>) -> (rows: RollupAccumulator, from: Int64) {
+        state.withLock { state in
+            var rows = RollupAccumulator()
+            rows.add(state.rollups, only: services)
+            return (rows, state.rollupsFrom)
+        }
+    }
 
     /// Changes the state (the writer only, after a commit).
     func update<T>(_ body: (inout State) -> T) -> T {
