@@ -55,13 +55,15 @@ struct ReadAPITests {
             let port = await harness.ports.port()
             let now = WallClockForTests.nowMs()
             // Two agents; services with checks up, down, stale (unknown now) and never heard, several per service.
+            // A heartbeat holds 150 s (2 × 60 s + 30 s): a loaded machine taking tens of seconds between the
+            // posts and the reads must not let the fresh checks go stale; the 10-minute-old one is stale either way.
             let plans: [[(service: String, name: String, statuses: [CheckStatus], ageMs: Int64)]] = [
                 [("api", "edge", [.up, .up, .up], 5_000), ("web", "home", [.down, .down, .down], 5_000), ("db", "ping", [.up], 600_000)],
                 [("api", "edge", [.down, .down, .down], 5_000), ("web", "home", [.up, .degraded, .degraded], 5_000), ("web", "login", [], 0)],
             ]
             for (agent, plan) in plans.enumerated() {
                 let checks = plan.enumerated().map { index, check in
-                    CheckDefinition(id: UInt32(index + 1), name: check.name, service: check.service, kind: "http", target: "http://\(check.service)", intervalMs: 10_000, timeoutMs: 5_000)
+                    CheckDefinition(id: UInt32(index + 1), name: check.name, service: check.service, kind: "http", target: "http://\(check.service)", intervalMs: 60_000, timeoutMs: 30_000)
                 }
                 let beats = plan.enumerated().flatMap { index, check in
                     check.statuses.enumerated().map { step, status in
