@@ -19,7 +19,7 @@ down (answered too late). `dropped` must stay 0 and the SIGTERM at the end must 
 
 Usage: scripts/crash_test.py [--kills N] [--seconds S]   (CI runs the defaults: 20 kills per phase, ~25 s each)
 """
-import argparse, json, os, random, re, signal, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, json, os, random, re, signal, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request
 
 from process_harness import BIN, ProbeTarget, QuietServer, free_port, summarise, wait_http
 CHECKS = 20
@@ -140,13 +140,18 @@ checks:{checks}
     counted = commits(collector_url, env["VIGIL_TOKEN"])
     transactions, grouped = transactions + counted[0], grouped + counted[1]
     collector.send_signal(signal.SIGTERM)
-    collector.wait(timeout=30)
+    collector_exit = collector.wait(timeout=30)
+    # A clean stop writes what the collector held behind the batches: nothing is left to replay.
+    with sqlite3.connect(f"{work}/data/vigil.sqlite") as db:
+        journal_left = db.execute("SELECT COUNT(*) FROM deferred_batches").fetchone()[0]
     spool_left = [n for index in range(agents) for n in os.listdir(f"{work}/agent{index}/spool") if n == "inflight.bin"]
     log_text = open(log_path, errors="replace").read()
 
     results = [
         (f"{name}: every agent stops cleanly on SIGTERM", all(code == 0 for code in agent_exits)),
         (f"{name}: the SIGTERM flush left nothing in flight or spooled", not spool_left and "still spooled" not in log_text),
+        (f"{name}: the collector stops cleanly on SIGTERM and leaves no journal to replay ({journal_left} batches)",
+         collector_exit == 0 and journal_left == 0),
     ]
     for index in range(agents):
         agent, service = by_name[f"crash{index}"], services[f"crash{index}"]

@@ -57,12 +57,21 @@ public struct Collector: Service {
         switch configuration.storage {
         case .sqlite:
             let metrics = self.metrics
-            store = try SQLiteStore(
+            let sqlite = try SQLiteStore(
                 path: (configuration.dataDirectory as NSString).appendingPathComponent("vigil.sqlite"),
                 onCommit: { metrics.committed(batches: $0) }, outageFeed: feed
             )
+            store = sqlite
             leadership = Leadership(leading: true)
-            closeStore = {}
+            // A clean stop writes what ingest held, so the next start has no journal to replay.
+            closeStore = { [logger] in
+                do {
+                    let written = try await sqlite.writeHeld()
+                    logger.info("wrote what was held behind the batches", metadata: ["checks": "\(written)"])
+                } catch {
+                    logger.warning("cannot write what was held behind the batches; the next start replays it", metadata: ["error": "\(error)"])
+                }
+            }
         case .postgres(let settings):
             let postgres = try await PostgresStore.open(settings, logger: logger, outageFeed: feed)
             store = postgres

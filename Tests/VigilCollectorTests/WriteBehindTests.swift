@@ -27,13 +27,12 @@ struct WriteBehindTests {
         state.hold(latest: Self.heartbeat(2, 50), check: 2, ordinal: 1, nowMs: 2_000)
         state.hold(latest: Self.heartbeat(2, 50, .down), check: 2, ordinal: 1, nowMs: 2_000)
         state.nextOrdinal = 2
-        let tip = StateInterval(status: .up, startMs: 0, endMs: 130, lastBeatMs: 100, beats: 3)
-        state.hold(tip: tip, check: 2, ordinal: 1, nowMs: 2_500)
+        state.holdTip(check: 2, ordinal: 1, nowMs: 2_500)
         // An older heartbeat does not replace a newer one; a tie goes to the later batch.
         #expect(state.checks[1]?.heartbeat?.timestampMs == 100)
         #expect(state.checks[1]?.sinceOrdinal == 0)
         #expect(state.checks[2]?.heartbeat?.status == .down)
-        #expect(state.checks[2]?.tip == tip && state.checks[2]?.sinceMs == 2_000)
+        #expect(state.checks[2]?.tipHeld == true && state.checks[2]?.sinceMs == 2_000)
         #expect(state.due(beforeMs: 1_500, beforeOrdinal: Int64.min, limit: 10) == [1])
         #expect(state.due(beforeMs: 3_000, beforeOrdinal: Int64.min, limit: 10) == [1, 2])
         #expect(state.due(beforeMs: 0, beforeOrdinal: 1, limit: 10) == [1])
@@ -43,7 +42,7 @@ struct WriteBehindTests {
         state.wrote([1])
         #expect(state.checksFrom == 1)
         state.wroteTip(2)
-        #expect(state.checks[2]?.tip == nil && state.checks[2]?.heartbeat != nil)
+        #expect(state.checks[2]?.tipHeld == false && state.checks[2]?.heartbeat != nil)
         // Held again after it was written: it is due after check 2 now.
         state.hold(latest: Self.heartbeat(1, 120), check: 1, ordinal: 2, nowMs: 3_000)
         state.nextOrdinal = 3
@@ -123,7 +122,7 @@ struct WriteBehindTests {
             let outcome = try await behind.ingest(input)
             #expect(outcome == (try await immediate.ingest(input)))
             if Int.random(in: 0..<6, using: &generator) == 0 { _ = try await behind.compactRollups(nowMs: now) }
-            heldTips = max(heldTips, behind.writeBehind.snapshot.checks.values.filter { $0.tip != nil }.count)
+            heldTips = max(heldTips, behind.writeBehind.snapshot.checks.values.filter { $0.tipHeld }.count)
             if Int.random(in: 0..<5, using: &generator) == 0 {
                 try await Self.compare(behind, immediate, now: now, using: &generator)
             }
@@ -139,6 +138,44 @@ struct WriteBehindTests {
         #expect(journal == 0)
         #expect(reopened.writeBehind.snapshot.checks.isEmpty)
         #expect(heldAtCrash > 0, "the crash lost held rows")
+    }
+
+    /// What a clean stop of the collector does (``SQLiteStore/writeHeld(nowMs:)``): after it nothing is
+    /// held, the journal is empty, and the rows read alone equal those of a store that wrote everything
+    /// with each batch.
+    @Test("a clean stop writes everything held: nothing is left to replay and the rows equal a store that wrote them at once")
+    func cleanStop() async throws {
+        let directory = try TemporaryDirectory("vigil-behind-stop")
+        defer { directory.remove() }
+        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: WriteBehind.Settings())
+        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
+        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        let checks = (1...4).map { index in
+            CheckDefinition(id: UInt32(index), name: "c\(index)", service: Self.services[(index - 1) % Self.services.count], kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        }
+        var now: Int64 = 40 * 86_400_000
+        for seq in 1...12 {
+            now += 10_000
+            let beats = (1...4).map { Self.heartbeat(UInt32($0), now, $0 == 3 ? .down : .up) }
+            let batch = Batch(sessionID: "s", seq: UInt64(seq), agentVersion: "test", dropped: 0, checks: seq == 1 ? checks : [], heartbeats: beats)
+            let input = IngestBatch(
+                agentID: agent.id, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
+                contentEncoding: "deflate", receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + Self.minute
+            )
+            #expect(try await behind.ingest(input) == (try await immediate.ingest(input)))
+        }
+        // Within five minutes nothing of the eleven batches after the first is written yet.
+        #expect(behind.writeBehind.snapshot.checks.count == 4)
+        #expect(behind.writeBehind.snapshot.checks.values.allSatisfy { $0.tipHeld })
+        #expect(try await behind.writeHeld(nowMs: now) == 4)
+        #expect(behind.writeBehind.snapshot.checks.isEmpty)
+        let journal = try await behind.reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferred_batches") ?? -1 }
+        #expect(journal == 0)
+        var generator = SeededGenerator(seed: 0x5709)
+        try await Self.compare(behind, immediate, now: now, using: &generator)
+        let reopened = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: WriteBehind.Settings())
+        try await Self.compare(reopened, immediate, now: now, using: &generator)
     }
 
     /// Checks' newest heartbeats, their intervals (whole, and over a random range one check at a time

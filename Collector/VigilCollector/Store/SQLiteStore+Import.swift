@@ -4,10 +4,9 @@ import VigilCore
 
 extension SQLiteStore {
     public func importHistory(_ history: HistoryImport) async throws {
-        // Imported rows replace stored ones: everything held is written first.
-        try await writingFlushed { db in
-            // The import may replace tips ingest knows: they are read again from the store.
-            self.tips.removeAll()
+        // Imported rows replace stored ones: everything held is written first. The import may replace
+        // tips ingest knows: they are read again from the store.
+        try await writingFlushed(forgettingTips: true) { db in
             var agents: [String: Int64] = [:]
             for check in history.checks {
                 let agentID: Int64

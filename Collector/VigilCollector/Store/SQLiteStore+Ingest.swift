@@ -63,8 +63,9 @@ extension SQLiteStore {
             let mapped: any Error = (error as? DatabaseError).flatMap(Self.storeError) ?? error
             return Array(repeating: .failure(mapped), count: inputs.count)
         }
-        applyDeferred(holds, deferred!, nowMs: nowMs)
+        // The cache first: a check held by the write-behind state has its tip there.
         tips.apply(written)
+        applyDeferred(holds, deferred!, nowMs: nowMs)
         if !changes.isEmpty { outageFeed.raiseChanged() }
         return results
     }
@@ -100,8 +101,7 @@ extension SQLiteStore {
         let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
         var before: [Int64: StateInterval] = [:]
         for (checkID, beats) in plan.perCheck {
-            // A held tip is newer than its row: it is known whatever the cache forgot.
-            let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID) ?? writeBehind.tips(of: [checkID])[checkID]
+            let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID)
             let (old, tip, outcome) = try Self.fold(
                 db, checkID: checkID, heartbeats: beats, staleAfterMs: plan.staleAfter[checkID]!, intervalMs: plan.interval[checkID], knownTip: known
             )

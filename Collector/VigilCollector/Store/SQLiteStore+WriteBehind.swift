@@ -82,7 +82,8 @@ extension SQLiteStore {
             var heartbeat = held.checks[check]?.heartbeat
             if let new = holds.latest[check]?.heartbeat, heartbeat.map({ $0.timestampMs <= new.timestampMs }) ?? true { heartbeat = new }
             if let heartbeat { try Self.recordLatest(db, checkID: check, heartbeat: heartbeat) }
-            if let tip = holds.tips[check]?.interval ?? (holds.tipsWritten.contains(check) ? nil : held.checks[check]?.tip) {
+            let heldTip = holds.tipsWritten.contains(check) || !(held.checks[check]?.tipHeld ?? false) ? nil : writeBehind.tipCache.tip(check)
+            if let tip = holds.tips[check]?.interval ?? heldTip {
                 try Self.writeInterval(db, checkID: check, tip)
             }
         }
@@ -104,7 +105,7 @@ extension SQLiteStore {
     }
 
     /// Applies a committed transaction's holds and writes to the state (on the writer, right after the
-    /// commit, before any other transaction reads the state).
+    /// commit, before any other transaction reads the state, and after ``tips`` has the tips it held).
     func applyDeferred(_ holds: Holds, _ write: DeferredWrite, nowMs: Int64) {
         writeBehind.update { state in
             state.wrote(write.checks)
@@ -116,7 +117,7 @@ extension SQLiteStore {
             }
             for check in holds.tipsWritten where !write.checks.contains(check) { state.wroteTip(check) }
             for (check, held) in holds.tips where !write.checks.contains(check) {
-                state.hold(tip: held.interval, check: check, ordinal: held.ordinal, nowMs: nowMs)
+                state.holdTip(check: check, ordinal: held.ordinal, nowMs: nowMs)
             }
             for (check, held) in holds.latest where !write.checks.contains(check) {
                 state.hold(latest: held.heartbeat, check: check, ordinal: held.ordinal, nowMs: nowMs)
@@ -126,26 +127,39 @@ extension SQLiteStore {
     }
 
     /// Runs `body` in a write transaction that first writes everything held (imports and pruning,
-    /// which rewrite stored rows, start from rows that hold every batch).
-    func writingFlushed<T: Sendable>(nowMs: Int64 = WallClock.nowMs(), _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writingDeferred(nowMs: nowMs, force: true, body).0
+    /// which rewrite stored rows, start from rows that hold every batch). With `forgettingTips` the
+    /// tip cache is emptied once it has committed, before the writer runs anything else (`body`
+    /// rewrote intervals; had it failed, the cache would still be right).
+    func writingFlushed<T: Sendable>(
+        nowMs: Int64 = WallClock.nowMs(), forgettingTips: Bool = false, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        try await writingDeferred(nowMs: nowMs, force: true, forgettingTips: forgettingTips, body).0
     }
 
     /// Writes what is due when no batch comes to do it (``DeltaCompactor`` asks once a second): the
     /// rollups once a minute has passed, the checks held longest. Returns how many checks' rows it wrote.
     func flushDue(nowMs: Int64) async throws -> Int {
-        let held = writeBehind.snapshot
+        // Asked under the lock, not of a copy: a copy alive while the writer changes the state would make
+        // it duplicate every held check (tens of MB at 100,000 checks).
         let settings = writeBehind.settings
+        let checksDue = writeBehind.inspect { held in
+            !held.due(beforeMs: nowMs - settings.checksAfterMs, beforeOrdinal: held.nextOrdinal - settings.maxJournalBatches, limit: 1).isEmpty
+        }
         let foldDue = try await rollupsFoldedBeforeMs() <= nowMs - RollupResolution.minute.rawValue
-        let checksDue = !held.due(beforeMs: nowMs - settings.checksAfterMs, beforeOrdinal: held.nextOrdinal - settings.maxJournalBatches, limit: 1).isEmpty
         guard foldDue || checksDue else { return 0 }
-        return try await writingDeferred(nowMs: nowMs, force: false) { _ in () }.1
+        return try await writingDeferred(nowMs: nowMs, force: false, forgettingTips: false) { _ in () }.1
+    }
+
+    /// Writes everything held (a clean stop, so that the next start replays nothing). Returns how many
+    /// checks' rows it wrote.
+    func writeHeld(nowMs: Int64 = WallClock.nowMs()) async throws -> Int {
+        try await writingDeferred(nowMs: nowMs, force: true, forgettingTips: false) { _ in () }.1
     }
 
     /// `body` after ``writeDeferred(_:_:nowMs:force:)`` in one transaction; also how many checks' rows
     /// were written.
     private func writingDeferred<T: Sendable>(
-        nowMs: Int64, force: Bool, _ body: @escaping @Sendable (Database) throws -> T
+        nowMs: Int64, force: Bool, forgettingTips: Bool, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> (T, Int) {
         do {
             return try await pool.writeWithoutTransaction { db in
@@ -156,6 +170,7 @@ extension SQLiteStore {
                     value = try body(db)
                     return .commit
                 }
+                if forgettingTips { self.tips.removeAll() }
                 self.applyDeferred(Holds(), write!, nowMs: nowMs)
                 return (value!, write!.checks.count)
             }
