@@ -5,6 +5,29 @@ import VigilTestSupport
 
 @Suite("SLA reporter")
 struct SLAReporterTests {
+    @Test("checks sliced by service equal grouping them, in each service's order, whether the store kept services together or not", arguments: 0..<20)
+    func slicedByService(seed: UInt64) {
+        var generator = SeededGenerator(seed: 0x5E41 + seed)
+        let count = Int.random(in: 0...40, using: &generator)
+        let together = seed % 2 == 0
+        var checks = (0..<count).map { index in
+            CheckRecord(
+                id: Int64(index), agentName: "a\(index % 3)",
+                definition: CheckDefinition(id: UInt32(index), name: "c\(index)", service: "svc-\(Int.random(in: 0..<6, using: &generator))", kind: "http", target: "http://x", intervalMs: 1_000, timeoutMs: 0),
+                lastHeartbeat: nil
+            )
+        }
+        if together { checks.sort { ($0.definition.service, $0.id) < ($1.definition.service, $1.id) } }
+        let (sliced, ranges) = SLAReporter.byService(checks)
+        // The naive oracle: grouping keeps each service's checks in the order they came.
+        let grouped = Dictionary(grouping: checks, by: \.definition.service)
+        #expect(Set(ranges.keys) == Set(grouped.keys))
+        for (service, group) in grouped {
+            #expect(ranges[service].map { Array(sliced[$0]) } == group, "\(service)")
+        }
+        #expect(sliced.count == checks.count)
+    }
+
     @Test("reading services in groups of 2 checks (a 3-location service alone) gives the same report as one read of everything")
     func groupedReadsMatch() async throws {
         let directory = try TemporaryDirectory()
