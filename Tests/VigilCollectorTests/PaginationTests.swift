@@ -29,11 +29,12 @@ struct PaginationTests {
     }
 
     /// `count` services of one check each, probed 25, 15 and 5 s ago (so their state is known now), up
-    /// but for `down`.
+    /// but for `down`. A heartbeat holds 150 s (2 × 60 s + 30 s), so a loaded machine taking tens of
+    /// seconds before the reads cannot turn them unknown.
     static func services(_ port: Int, token: String, count: Int, down: Set<Int> = []) async throws {
         let start = WallClockForTests.nowMs() - 25_000
         let checks = (0..<count).map {
-            CheckDefinition(id: UInt32($0 + 1), name: "c\($0)", service: String(format: "svc-%03d", $0), kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+            CheckDefinition(id: UInt32($0 + 1), name: "c\($0)", service: String(format: "svc-%03d", $0), kind: "http", target: "http://x", intervalMs: 60_000, timeoutMs: 30_000)
         }
         let beats = (0..<count).flatMap { index in
             (0..<3).map { Heartbeat(check: UInt32(index + 1), timestampMs: start + Int64($0) * 10_000, status: down.contains(index) ? .down : .up) }
