@@ -157,6 +157,26 @@ struct YAMLReaderTests {
         #expect(error?.message.contains("more than") == true)
     }
 
+    /// A document whose `a` holds collections nested `depth` deep, in one of four shapes.
+    static func nested(_ shape: String, depth: Int) -> String {
+        switch shape {
+        case "flow": "a: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+        case "flow mappings": "a: " + String(repeating: "{b: ", count: depth) + "1" + String(repeating: "}", count: depth) + "\n"
+        case "block sequences on one line": "a:\n" + String(repeating: "- ", count: depth) + "x\n"
+        default: (0..<depth).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") + " 1\n"
+        }
+    }
+
+    @Test("collections nested too deep are refused with a message, not a stack overflow; 90 levels read",
+          arguments: ["flow", "flow mappings", "block sequences on one line", "block mappings"])
+    func nestingLimit(shape: String) throws {
+        #expect(try YAMLReader.documents(Self.nested(shape, depth: 90)).count == 1, "\(shape)")
+        for depth in shape == "block mappings" ? [102, 3_000] : [102, 5_000, 100_000] {
+            let error = #expect(throws: YAMLSyntaxError.self, "\(shape)") { try YAMLReader.documents(Self.nested(shape, depth: depth)) }
+            #expect(error?.message.contains("nested more than 100 levels") == true, "\(shape): \(error.map(String.init(describing:)) ?? "")")
+        }
+    }
+
     @Test("a config document reports a second document and treats an empty one as an empty mapping")
     func documentRules() throws {
         #expect(try ConfigDocument.parse("# nothing\n", file: "x.yaml").object(allowedKeys: nil).entries.isEmpty)

@@ -4,6 +4,8 @@ extension YAMLReader {
         let start = mark
         let isMapping = peek() == "{"
         let closer: Unicode.Scalar = isMapping ? "}" : "]"
+        try enterNested()
+        defer { depth -= 1 }
         advance()
         flowDepth += 1
         defer { flowDepth -= 1 }

@@ -4,13 +4,17 @@
 /// collections, plain, single- and double-quoted scalars (folded over lines), literal and folded block
 /// scalars with chomping and indentation indicators, comments, anchors and aliases, the `!!str`-style
 /// core tags, directives and multi-document streams. Refused with a located message: tabs as
-/// indentation, complex (`?`) and collection keys, duplicate keys, other tags, and aliases expanding
-/// to more than ``maxNodes`` nodes.
+/// indentation, complex (`?`) and collection keys, duplicate keys, other tags, aliases expanding
+/// to more than ``maxNodes`` nodes, and collections nested deeper than ``maxDepth``.
 ///
 /// Written for the agent, which must not link the full Foundation (and ICU) that a YAML library does.
 struct YAMLReader {
     /// Most nodes a document may hold once aliases are expanded (a guard against "billion laughs").
     static let maxNodes = 1_000_000
+    /// Deepest nesting of collections a document may have. The reader recurses once per level, so
+    /// without a limit `[[[[…` or `- - - -…` a few kilobytes long overflowed the stack (a fuzzing
+    /// finding, `Fuzz/FailCases/config/`); no configuration comes near 100 levels.
+    static let maxDepth = 100
 
     let text: [Unicode.Scalar]
     var position = 0
@@ -20,6 +24,8 @@ struct YAMLReader {
     var nodes = 0
     /// How many flow collections the cursor is inside; tabs may separate tokens there.
     var flowDepth = 0
+    /// How many nodes the cursor is inside (``maxDepth``).
+    var depth = 0
 
     init(_ source: String) {
         var scalars: [Unicode.Scalar] = []
@@ -179,6 +185,8 @@ struct YAMLReader {
     /// block sequence nor another key may start.
     mutating func node(parentIndent: Int, inline: Bool) throws(YAMLSyntaxError) -> YAMLNode {
         let start = mark
+        try enterNested()
+        defer { depth -= 1 }
         var properties = try readProperties()
         if properties.present && atLineEnd() {
             try skipToContent()
@@ -304,6 +312,12 @@ struct YAMLReader {
     }
 
     /// Counts nodes towards ``maxNodes``.
+    /// One level deeper; the caller leaves it with `depth -= 1`.
+    mutating func enterNested() throws(YAMLSyntaxError) {
+        guard depth < Self.maxDepth else { throw error("collections nested more than \(Self.maxDepth) levels deep") }
+        depth += 1
+    }
+
     mutating func count(_ added: Int) throws(YAMLSyntaxError) {
         nodes += added
         if nodes > Self.maxNodes { throw error("the document expands to more than \(Self.maxNodes) nodes") }
