@@ -178,6 +178,51 @@ struct WriteBehindTests {
         try await Self.compare(reopened, immediate, now: now, using: &generator)
     }
 
+    /// Batches of eight checks within one minute and far within `checksAfterMs`: only the journal's limit
+    /// makes anything due. Once past it, each commit writes the checks held longest, at most
+    /// `checksPerCommit`, and the rollups, so the journal stays within a few batches of its limit; nothing writes all that
+    /// is held at once (which held every batch behind it at high rates), and the figures stay those of
+    /// a store that writes everything at once.
+    @Test("a journal past its limit is shortened a few checks a commit, not by writing everything held")
+    func journalLimit() async throws {
+        let directory = try TemporaryDirectory("vigil-behind-journal")
+        defer { directory.remove() }
+        let settings = WriteBehind.Settings(checksAfterMs: 3_600_000, maxJournalBatches: 10, checksPerCommit: 3)
+        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
+        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
+        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        let checks = (1...8).map { index in
+            CheckDefinition(id: UInt32(index), name: "c\(index)", service: Self.services[(index - 1) % Self.services.count], kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        }
+        let start: Int64 = 40 * 86_400_000
+        var journalLengths: [Int] = []
+        for seq in 1...40 {
+            let now = start + Int64(seq) * 1_000
+            let beats = (1...8).map { Self.heartbeat(UInt32($0), now, $0 == 3 ? .down : .up) }
+            let batch = Batch(sessionID: "s", seq: UInt64(seq), agentVersion: "test", dropped: 0, checks: seq == 1 ? checks : [], heartbeats: beats)
+            let input = IngestBatch(
+                agentID: agent.id, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
+                contentEncoding: "deflate", receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + Self.minute
+            )
+            let heldBefore = behind.writeBehind.snapshot.checks.count
+            #expect(try await behind.ingest(input) == (try await immediate.ingest(input)))
+            let held = behind.writeBehind.snapshot
+            if seq > 1 {
+                // Eight held again by the batch, at most three of them written by its commit.
+                #expect(held.checks.count >= 8 - settings.checksPerCommit, "batch \(seq): \(heldBefore) held before, \(held.checks.count) after")
+            }
+            #expect(held.nextOrdinal - held.rollupsFrom <= settings.maxJournalBatches + 1, "batch \(seq): rollups held too long")
+            journalLengths.append(try await behind.reading { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deferred_batches") ?? -1 })
+        }
+        #expect(journalLengths.max()! <= Int(settings.maxJournalBatches) + 4, "journal lengths \(journalLengths)")
+        #expect(journalLengths.max()! > Int(settings.maxJournalBatches), "the journal never reached its limit: \(journalLengths)")
+        var generator = SeededGenerator(seed: 0x10A7)
+        try await Self.compare(behind, immediate, now: start + 40_000, using: &generator)
+        let reopened = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
+        try await Self.compare(reopened, immediate, now: start + 40_000, using: &generator)
+    }
+
     /// Checks' newest heartbeats, their intervals (whole, and over a random range one check at a time
     /// and all at once) and counts over random ranges, from both stores.
     static func compare(_ store: SQLiteStore, _ oracle: SQLiteStore, now: Int64, using generator: inout SeededGenerator) async throws {

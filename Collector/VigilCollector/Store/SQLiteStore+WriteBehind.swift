@@ -56,18 +56,26 @@ extension SQLiteStore {
 
     /// Writes, in the caller's transaction, what is held and due together with `holds` (this
     /// transaction's): the rollups when a minute has passed since they were last folded (then folds
-    /// them), the checks held longest, or everything with `force`, when a batch defined checks or the
-    /// journal is long. Moves the journal's start positions and forgets the batches no replay needs.
+    /// them) or when they hold more of the journal than its limit, the checks held longest or since a
+    /// journal position past its limit (at most ``WriteBehind/Settings/checksPerCommit``), or
+    /// everything with `force`, when a batch defined checks or the journal is twice its limit. Moves
+    /// the journal's start positions and forgets the batches no replay needs.
+    ///
+    /// A journal past its limit is shortened a few checks a transaction, not all at once: at 750,000
+    /// heartbeats/s (`IngestLoad`) the rollups, written once a minute, kept it past 5,000 batches for
+    /// most of every minute, and each time it passed them every held check was written in one commit
+    /// that the batches waiting behind it waited for.
     func writeDeferred(_ db: Database, _ holds: Holds, nowMs: Int64, force: Bool = false) throws -> DeferredWrite {
         let settings = writeBehind.settings
         let held = writeBehind.snapshot
         let journalEnd = held.nextOrdinal + holds.batches
-        let force = force || holds.definitions || journalEnd - min(held.rollupsFrom, held.checksFrom) > settings.maxJournalBatches
+        let (twice, overflow) = settings.maxJournalBatches.multipliedReportingOverflow(by: 2)
+        let force = force || holds.definitions || journalEnd - min(held.rollupsFrom, held.checksFrom) > (overflow ? .max : twice)
         var write = DeferredWrite(journalEnd: journalEnd)
 
         let foldedBefore = try Self.rollupsFoldedBefore(db)
         let foldDue = RollupAccumulator.floor(nowMs, to: RollupResolution.minute.rawValue) > foldedBefore
-        if force || foldDue {
+        if force || foldDue || journalEnd - held.rollupsFrom > settings.maxJournalBatches {
             var rollups = held.rollups
             rollups.add(holds.rollups)
             try Self.writeRollups(db, rollups, foldedBeforeMs: foldedBefore)

@@ -26,12 +26,14 @@ final class WriteBehind: Sendable {
         /// Default 300,000 (five minutes): a check reporting every 30 s has its rows written once for ten
         /// heartbeats.
         var checksAfterMs: Int64 = 300_000
-        /// Everything held is written once the journal names this many batches, which bounds the work of
-        /// a replay after a crash. Default 5,000.
+        /// Once the journal names more than this many batches, the rollups and the checks held since
+        /// its first of them are written (``checksPerCommit`` a transaction); at twice as many,
+        /// everything held is written at once. It bounds the work of a replay after a crash.
+        /// Default 5,000.
         var maxJournalBatches: Int64 = 5_000
         /// At most this many checks' rows are written by one transaction, so that no commit waits long
-        /// for the rows of earlier ones. Default 5,000.
-        var checksPerCommit: Int = 5_000
+        /// for the rows of earlier ones. Default 1,000.
+        var checksPerCommit: Int = 1_000
 
         /// Everything written by the transaction that changed it: the collector as it was before write-behind.
         static let immediate = Settings(checksAfterMs: 0, maxJournalBatches: 0, checksPerCommit: Int.max)
