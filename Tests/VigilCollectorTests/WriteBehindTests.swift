@@ -68,16 +68,8 @@ struct WriteBehindTests {
             maxJournalBatches: Int64.random(in: 12...60, using: &generator),
             checksPerCommit: Int.random(in: 1...4, using: &generator)
         )
-        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
-        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
-        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        func definitions(moved: Bool) -> [CheckDefinition] {
-            (1...4).map { index in
-                let service = moved && index == 4 ? "api" : Self.services[(index - 1) % Self.services.count]
-                return CheckDefinition(id: UInt32(index), name: "c\(index)", service: service, kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
-            }
-        }
+        let (behind, immediate, agent) = try await Self.stores(directory, settings)
+        func definitions(moved: Bool) -> [CheckDefinition] { Self.definitions(4, movingFourth: moved) }
         var now: Int64 = 40 * 86_400_000 - 3 * Self.minute
         var session = "s1"
         var seq: UInt64 = 0
@@ -115,10 +107,7 @@ struct WriteBehindTests {
             beats.shuffle(using: &generator)
             if let copy = beats.first, Bool.random(using: &generator) { beats.append(copy) }
             let batch = Batch(sessionID: session, seq: seq, agentVersion: "test", dropped: 0, checks: checks, heartbeats: beats)
-            let input = IngestBatch(
-                agentID: agent.id, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
-                contentEncoding: "deflate", receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + Self.minute
-            )
+            let input = Self.input(batch, agentID: agent.id, receivedMs: now)
             let outcome = try await behind.ingest(input)
             #expect(outcome == (try await immediate.ingest(input)))
             if Int.random(in: 0..<6, using: &generator) == 0 { _ = try await behind.compactRollups(nowMs: now) }
@@ -147,22 +136,14 @@ struct WriteBehindTests {
     func cleanStop() async throws {
         let directory = try TemporaryDirectory("vigil-behind-stop")
         defer { directory.remove() }
-        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: WriteBehind.Settings())
-        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
-        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        let checks = (1...4).map { index in
-            CheckDefinition(id: UInt32(index), name: "c\(index)", service: Self.services[(index - 1) % Self.services.count], kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
-        }
+        let (behind, immediate, agent) = try await Self.stores(directory, WriteBehind.Settings())
+        let checks = Self.definitions(4)
         var now: Int64 = 40 * 86_400_000
         for seq in 1...12 {
             now += 10_000
             let beats = (1...4).map { Self.heartbeat(UInt32($0), now, $0 == 3 ? .down : .up) }
             let batch = Batch(sessionID: "s", seq: UInt64(seq), agentVersion: "test", dropped: 0, checks: seq == 1 ? checks : [], heartbeats: beats)
-            let input = IngestBatch(
-                agentID: agent.id, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
-                contentEncoding: "deflate", receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + Self.minute
-            )
+            let input = Self.input(batch, agentID: agent.id, receivedMs: now)
             #expect(try await behind.ingest(input) == (try await immediate.ingest(input)))
         }
         // Within five minutes nothing of the eleven batches after the first is written yet.
@@ -188,23 +169,15 @@ struct WriteBehindTests {
         let directory = try TemporaryDirectory("vigil-behind-journal")
         defer { directory.remove() }
         let settings = WriteBehind.Settings(checksAfterMs: 3_600_000, maxJournalBatches: 10, checksPerCommit: 3)
-        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
-        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
-        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
-        let checks = (1...8).map { index in
-            CheckDefinition(id: UInt32(index), name: "c\(index)", service: Self.services[(index - 1) % Self.services.count], kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
-        }
+        let (behind, immediate, agent) = try await Self.stores(directory, settings)
+        let checks = Self.definitions(8)
         let start: Int64 = 40 * 86_400_000
         var journalLengths: [Int] = []
         for seq in 1...40 {
             let now = start + Int64(seq) * 1_000
             let beats = (1...8).map { Self.heartbeat(UInt32($0), now, $0 == 3 ? .down : .up) }
             let batch = Batch(sessionID: "s", seq: UInt64(seq), agentVersion: "test", dropped: 0, checks: seq == 1 ? checks : [], heartbeats: beats)
-            let input = IngestBatch(
-                agentID: agent.id, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
-                contentEncoding: "deflate", receivedMs: now, oldestAcceptedMs: 0, newestAcceptedMs: now + Self.minute
-            )
+            let input = Self.input(batch, agentID: agent.id, receivedMs: now)
             let heldBefore = behind.writeBehind.snapshot.checks.count
             #expect(try await behind.ingest(input) == (try await immediate.ingest(input)))
             let held = behind.writeBehind.snapshot
@@ -221,6 +194,32 @@ struct WriteBehindTests {
         try await Self.compare(behind, immediate, now: start + 40_000, using: &generator)
         let reopened = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
         try await Self.compare(reopened, immediate, now: start + 40_000, using: &generator)
+    }
+
+    /// A store that writes behind with `settings` and one that writes everything at once, in
+    /// `directory`, each with agent "a" (the same id in both).
+    static func stores(_ directory: TemporaryDirectory, _ settings: WriteBehind.Settings) async throws -> (SQLiteStore, SQLiteStore, AgentRecord) {
+        let behind = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: settings)
+        let immediate = try SQLiteStore(path: directory.path + "/immediate.sqlite", writeBehind: .immediate)
+        let agent = try await behind.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        _ = try await immediate.registerAgent(name: "a", tokenHash: "h", nowMs: 0)
+        return (behind, immediate, agent)
+    }
+
+    /// Checks c1...c`count`, spread over ``services``; with `movingFourth`, c4 in "api" instead.
+    static func definitions(_ count: Int, movingFourth: Bool = false) -> [CheckDefinition] {
+        (1...count).map { index in
+            let service = movingFourth && index == 4 ? "api" : services[(index - 1) % services.count]
+            return CheckDefinition(id: UInt32(index), name: "c\(index)", service: service, kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+        }
+    }
+
+    /// `batch` as the batch route hands it to the store, received at `receivedMs`.
+    static func input(_ batch: Batch, agentID: Int64, receivedMs: Int64) -> IngestBatch {
+        IngestBatch(
+            agentID: agentID, batch: batch, rawBody: BatchCodec.encodeForShipping(batch), contentType: "application/x-protobuf",
+            contentEncoding: "deflate", receivedMs: receivedMs, oldestAcceptedMs: 0, newestAcceptedMs: receivedMs + minute
+        )
     }
 
     /// Checks' newest heartbeats, their intervals (whole, and over a random range one check at a time
