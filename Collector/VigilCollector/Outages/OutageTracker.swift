@@ -25,7 +25,7 @@ public struct OutageTracker: Service {
     /// Imports and the first derivation after an upgrade are marked as history
     /// (``OutageChange/historyMarkMs``): they alert only for outages still going on. Default 24 hours.
     var recentMs: Int64 = 86_400_000
-    /// How far before a change the runs are read (``OutageLedger/lookbackMs``). Default 1 hour.
+    /// How far before a change the runs are read (``OutageLedger/lookbackMs``). Default 2 minutes.
     var lookbackMs = OutageLedger.lookbackMs
     /// How often the loop looks for a local commit's changes. Default 50 ms.
     var wakeEvery: Duration = .milliseconds(50)

@@ -38,9 +38,13 @@ public struct ServiceHistory: Sendable {
 /// to before the start of any stored outage that reaches into it, so an outage keeps its true start.
 /// Every stored outage starting inside the span is replaced by what the derivation finds there.
 public enum OutageLedger {
-    /// How far before a change the runs are read: enough for the confirmation streak a change can
-    /// extend (runs are read whole, and touching runs of one status are one run). Default 1 hour.
-    public static let lookbackMs: Int64 = 3_600_000
+    /// How far before a change the runs are read at first: a margin, not what makes the result right.
+    /// Correctness comes from moving the start back wherever a check's streak or a stored outage runs
+    /// across it (``spanStart(fromMs:stored:lookbackMs:)``, ``unsettledStart(runs:spanStartMs:confirmation:)``;
+    /// the property tests derive with a margin of 1 ms). The margin saves the extra reads of moving back
+    /// for a change just after a state change; a longer one reads more of every changed service's
+    /// history on every pass, which is what a fleet changing state all the time pays for. Default 2 minutes.
+    public static let lookbackMs: Int64 = 120_000
 
     /// Whether folding time-ordered heartbeats from `firstMs` on into a check whose newest run was `tip`
     /// can change its service's outages, so the change must be recorded for derivation.
