@@ -109,7 +109,7 @@ struct GroupCommitTests {
 
     /// `inputs` committed as one group, on the store's writer.
     static func commit(_ store: SQLiteStore, _ inputs: [IngestBatch]) async throws -> [Result<IngestOutcome, any Error>] {
-        try await store.pool.writeWithoutTransaction { db in store.commit(db, inputs) }
+        try await commitPlanned(store, inputs.map { PlannedBatch($0) })
     }
 
     /// Every interval, rollup row and agent counter the store holds, as text to compare.
@@ -245,5 +245,51 @@ struct GroupCommitTests {
             let counts = try await store.probeCounts(service: "svc-1", over: [TimeRange(startMs: 0, endMs: 86_400_000 * 200)])
             #expect(counts.up == 2, "the refused batch's rollups were not written")
         }
+    }
+    @Test("a plan worked out before the session's checks were redefined is worked out again on the writer")
+    func stalePlans() async throws {
+        try await Self.withStores { store, _ in
+            let agent = try await store.registerAgent(name: "a", tokenHash: "a", nowMs: 0).id
+            let start: Int64 = 9_000_000_000
+            func definition(_ name: String, _ service: String) -> CheckDefinition {
+                CheckDefinition(id: 1, name: name, service: service, kind: "http", target: "http://x", intervalMs: 10_000, timeoutMs: 5_000)
+            }
+            func batch(_ seq: UInt64, _ step: Int64, defining: CheckDefinition? = nil) -> IngestBatch {
+                var input = Self.input(agent: agent, seq: seq, checks: [], beats: [
+                    Heartbeat(check: 1, timestampMs: start + step * 10_000, status: .up, latencyUs: 1_000),
+                ])
+                input.batch.checks = defining.map { [$0] } ?? []
+                return input
+            }
+            func ups(_ service: String) async throws -> Int64 {
+                try await store.probeCounts(service: service, over: [TimeRange(startMs: 0, endMs: 86_400_000 * 200)]).up
+            }
+            _ = try await store.ingest(batch(1, 0, defining: definition("web", "svc-a")))
+
+            // Planned while local check 1 is "web", committed after it became "api" in another transaction.
+            let planned = await store.plan(batch(2, 1))
+            #expect(planned.plan != nil, "a batch without definitions is planned off the writer")
+            _ = try await store.ingest(batch(3, 2, defining: definition("api", "svc-b")))
+            #expect(try await Self.commitPlanned(store, [planned]).map { try $0.get().accepted } == [1])
+            #expect(try await ups("svc-a") == 1)
+            #expect(try await ups("svc-b") == 2, "the heartbeat went to the check the session maps now")
+
+            // Planned from the cache, committed after a batch of its own transaction redefined the check.
+            let cached = await store.plan(batch(4, 3))
+            #expect(cached.plan != nil)
+            let results = try await Self.commitPlanned(store, [PlannedBatch(batch(5, 4, defining: definition("web", "svc-a"))), cached])
+            #expect(try results.map { try $0.get().accepted } == [1, 1])
+            #expect(try await ups("svc-a") == 3)
+            #expect(try await ups("svc-b") == 2)
+
+            // And a plan still current goes through as worked out.
+            #expect(try await store.ingest(batch(6, 5)).accepted == 1)
+            #expect(try await ups("svc-a") == 4)
+        }
+    }
+
+    /// `inputs`, planned or not, committed as one group on the store's writer.
+    static func commitPlanned(_ store: SQLiteStore, _ inputs: [PlannedBatch]) async throws -> [Result<IngestOutcome, any Error>] {
+        try await store.pool.writeWithoutTransaction { db in store.commit(db, inputs) }
     }
 }

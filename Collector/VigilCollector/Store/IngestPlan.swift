@@ -4,9 +4,9 @@ import VigilWire
 /// What storing one batch means, worked out the same way for every engine: each heartbeat checked
 /// against the session's checks and the accepted time span, the accepted ones grouped per check in time
 /// order and summed into rollup rows.
-struct IngestPlan {
+struct IngestPlan: Sendable {
     /// A check of the agent's session, as the store knows it.
-    struct SessionCheck {
+    struct SessionCheck: Sendable {
         /// Store id.
         var id: Int64
         /// A heartbeat older than this ends the check's interval as unknown (see `CheckDefinition`).

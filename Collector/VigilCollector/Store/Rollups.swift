@@ -8,7 +8,7 @@ enum RollupResolution: Int64, CaseIterable {
 }
 
 /// Sums heartbeats of one batch into rollup rows before they are written.
-struct RollupAccumulator {
+struct RollupAccumulator: Sendable {
     struct Key: Hashable {
         var service: String
         var resolution: Int64

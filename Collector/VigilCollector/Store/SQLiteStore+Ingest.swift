@@ -9,9 +9,28 @@ extension SQLiteStore {
     /// transaction has committed. Every statement is prepared once per connection (`cachedStatement`):
     /// preparing them anew for each batch cost more than running them.
     public func ingest(_ input: IngestBatch) async throws -> IngestOutcome {
-        try await committer.submit(input) { drain in
+        let planned = await plan(input)
+        return try await committer.submit(planned) { drain in
             pool.asyncWriteWithoutTransaction { db in drain { inputs in self.commit(db, inputs) } }
         }
+    }
+
+    /// `input` with its ``IngestPlan`` worked out here, on the request's task, from the session's checks
+    /// in ``sessions`` (read from the store once a session), so the writer does not: unplanned when the
+    /// batch defines checks (the plan depends on what its own transaction writes) or the read failed.
+    func plan(_ input: IngestBatch) async -> PlannedBatch {
+        guard input.batch.checks.isEmpty else { return PlannedBatch(input) }
+        let sessionID = input.batch.sessionID
+        if let known = sessions.checks(agentID: input.agentID, sessionID: sessionID) {
+            return PlannedBatch(input, plan: IngestPlan(input, sessionChecks: known.checks), generation: known.generation)
+        }
+        // The generation before the read: if definitions change meanwhile, the read is not kept.
+        let generation = sessions.generation
+        guard let checks = try? await pool.read({ try Self.sessionChecks($0, agentID: input.agentID, sessionID: sessionID) }) else {
+            return PlannedBatch(input)
+        }
+        sessions.store(agentID: input.agentID, sessionID: sessionID, checks: checks, readAt: generation)
+        return PlannedBatch(input, plan: IngestPlan(input, sessionChecks: checks), generation: generation)
     }
 
     /// Stores a group of batches in one transaction, each in a savepoint of its own: a batch refused
@@ -20,7 +39,7 @@ extension SQLiteStore {
     /// written with others later (``writeDeferred(_:_:nowMs:force:)``), and the check tips the
     /// transaction wrote go into ``tips`` once it has committed. Runs on the writer (`db` outside a
     /// transaction).
-    func commit(_ db: Database, _ inputs: [IngestBatch]) -> [Result<IngestOutcome, any Error>] {
+    func commit(_ db: Database, _ inputs: [PlannedBatch]) -> [Result<IngestOutcome, any Error>] {
         var results: [Result<IngestOutcome, any Error>] = []
         results.reserveCapacity(inputs.count)
         var written: [Int64: StateInterval] = [:]
@@ -28,18 +47,24 @@ extension SQLiteStore {
         var holds = Holds()
         var deferred: DeferredWrite?
         let nextOrdinal = writeBehind.update { $0.nextOrdinal }
-        let nowMs = inputs.map(\.receivedMs).max() ?? 0
+        let nowMs = inputs.map(\.input.receivedMs).max() ?? 0
+        // Once a batch of the transaction defines checks, the plans worked out before it may be stale.
+        var defined = false
+        defer { if defined { sessions.invalidate() } }
         do {
             try db.inTransaction {
-                for input in inputs {
+                for planned in inputs {
+                    let input = planned.input
                     var batchTips: [Int64: StateInterval] = [:]
                     var batchHolds = Holds()
                     var batchChanges: [String: Int64] = [:]
+                    let plan = defined || !sessions.isCurrent(planned.generation) ? nil : planned.plan
+                    if !input.batch.checks.isEmpty { defined = true }
                     do {
                         var outcome: IngestOutcome?
                         try db.inSavepoint {
                             outcome = try self.store(
-                                db, input, tips: &batchTips, knownTips: written, holds: &batchHolds, ordinal: nextOrdinal + holds.batches,
+                                db, input, plan: plan, tips: &batchTips, knownTips: written, holds: &batchHolds, ordinal: nextOrdinal + holds.batches,
                                 outageChanges: &batchChanges
                             )
                             return .commit
@@ -70,13 +95,13 @@ extension SQLiteStore {
         return results
     }
 
-    /// Stores one batch on the writer's connection and journals it at `ordinal`; `tips` gets the tips it
-    /// wrote, `knownTips` has those written earlier in the transaction, `holds` its rollup rows and
-    /// newest heartbeats and `outageChanges` the services whose outages it can change (both written by
-    /// the caller).
+    /// Stores one batch on the writer's connection and journals it at `ordinal`; `plan` is its plan when
+    /// still current (worked out here otherwise), `tips` gets the tips it wrote, `knownTips` has those
+    /// written earlier in the transaction, `holds` its rollup rows and newest heartbeats and
+    /// `outageChanges` the services whose outages it can change (both written by the caller).
     private func store(
-        _ db: Database, _ input: IngestBatch, tips batchTips: inout [Int64: StateInterval], knownTips: [Int64: StateInterval],
-        holds: inout Holds, ordinal: Int64, outageChanges: inout [String: Int64]
+        _ db: Database, _ input: IngestBatch, plan planned: IngestPlan?, tips batchTips: inout [Int64: StateInterval],
+        knownTips: [Int64: StateInterval], holds: inout Holds, ordinal: Int64, outageChanges: inout [String: Int64]
     ) throws -> IngestOutcome {
         let batch = input.batch
         let seq = Int64(batch.seq)
@@ -98,7 +123,7 @@ extension SQLiteStore {
         // A check that moved to another service takes its history along: both services' outages are
         // derived again over their whole history, as history (only what is still going on alerts).
         try Self.markChanged(db, moved, nowMs: OutageChange.historyMarkMs)
-        let plan = IngestPlan(input, sessionChecks: try Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
+        let plan = try planned ?? IngestPlan(input, sessionChecks: Self.sessionChecks(db, agentID: input.agentID, sessionID: batch.sessionID))
         var before: [Int64: StateInterval] = [:]
         for (checkID, beats) in plan.perCheck {
             let known = batchTips[checkID] ?? knownTips[checkID] ?? tips.tip(checkID)

@@ -178,7 +178,11 @@ extension SQLiteStore {
                     value = try body(db)
                     return .commit
                 }
-                if forgettingTips { self.tips.removeAll() }
+                if forgettingTips {
+                    // An import rewrote intervals and may have defined checks.
+                    self.tips.removeAll()
+                    self.sessions.invalidate()
+                }
                 self.applyDeferred(Holds(), write!, nowMs: nowMs)
                 return (value!, write!.checks.count)
             }

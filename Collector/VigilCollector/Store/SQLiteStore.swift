@@ -6,7 +6,9 @@ import VigilCore
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     /// Commits ingest's batches in groups (issue 20).
-    let committer: GroupCommitter<IngestBatch, IngestOutcome>
+    let committer: GroupCommitter<PlannedBatch, IngestOutcome>
+    /// Each agent's session's checks, for the plans requests work out before the writer.
+    let sessions = SessionCache()
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
     /// Newest heartbeats, growing tips and minute rollups committed batches changed and the store has not
