@@ -43,8 +43,8 @@ struct StoreSchemaTests {
         }
         let logger = Logger(label: "test")
         let before = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger)
-        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] && before.pending == ["v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15"])
-        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15"])
+        #expect(before.applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] && before.pending == ["v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16"])
+        #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending == ["v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16"])
         _ = try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: false, logger: logger)
         #expect(try await StoreMigrations.run(storage: .sqlite, dataDirectory: directory.path, dryRun: true, logger: logger).pending.isEmpty)
         let store = try SQLiteStore(path: directory.path + "/vigil.sqlite")

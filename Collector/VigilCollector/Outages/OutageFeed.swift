@@ -71,6 +71,15 @@ public final class OutageFeed: Sendable {
 }
 
 /// A service whose history changed since its outages were last derived: one row of the change feed.
+///
+/// A derivation deletes the row it read when no change came in since (same ``seq``). When changes did,
+/// the row stays and its start moves to the earliest of them: beside `from_ms` the row keeps
+/// `recent_from_ms`, the earliest change since `recent_since_seq` (a new row starts it at its first
+/// change, 1; each derivation that moves the start sets it to the row's sequence then). A derivation
+/// that read sequence `s ≥ recent_since_seq` saw every change up to `s`, so everything after it is in
+/// `recent_from_ms`, and the start becomes that; a derivation that read before someone else moved the
+/// start (two leaders for a moment) leaves it alone. Without it, a service changed by every commit kept
+/// its first change as start for good and every pass derived it again from there, longer each time.
 public struct OutageChange: Sendable, Hashable {
     public var service: String
     /// The earliest heartbeat time a change touched.

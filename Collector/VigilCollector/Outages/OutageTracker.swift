@@ -37,6 +37,9 @@ public struct OutageTracker: Service {
     /// How often a replica that does not lead reloads the outages' ends its ingest filters with.
     /// Default 5 s.
     var refreshEveryMs: Int64 = 5_000
+    /// Runs in each pass after the derivations and before their writes: tests commit batches there,
+    /// which the pass did not see and the next one must. Default none.
+    var beforeWriting: (@Sendable () async throws -> Void)?
 
     public init(
         store: any OutageStore & HistoryStore & MaintenanceStore & AlertStore, catalog: ServiceCatalog, settings: AlertSettings,
@@ -113,6 +116,7 @@ public struct OutageTracker: Service {
             if let write { writes.append(write) }
             events.merge(raised) { $1 }
         }
+        try await beforeWriting?()
         // One transaction for the pass: ingest shares the writer.
         let written = try await store.applyOutageWrites(writes, nowMs: nowMs)
         let hooks = Dictionary(writes.flatMap(\.alerts).map { ($0.alert.dedupeKey, $0.hooks.count) }, uniquingKeysWith: { $1 })

@@ -19,16 +19,18 @@ extension SQLiteStore {
         outageFeed.raiseChanged()
     }
 
-    /// Records changes in the feed, in the caller's transaction: each service's earliest change is kept,
-    /// its sequence bumped, and the time of the oldest change not yet derived stays.
     /// Nothing to follow: only this process writes the file, and its commits raise the feed's flag.
     public func followOutageChanges() async throws {}
 
+    /// Records changes in the feed, in the caller's transaction: each service's earliest change is kept,
+    /// its sequence bumped, the earliest change since the row was last derived kept beside it
+    /// (``OutageChange``), and the time of the oldest change not yet derived stays.
     static func markChanged(_ db: Database, _ changes: [String: Int64], nowMs: Int64) throws {
         guard !changes.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO outage_changes (service, from_ms, seq, marked_ms) VALUES (?, ?, 1, ?)
-            ON CONFLICT (service) DO UPDATE SET from_ms = MIN(from_ms, excluded.from_ms), seq = seq + 1
+            INSERT INTO outage_changes (service, from_ms, seq, marked_ms, recent_since_seq) VALUES (?, ?, 1, ?, 1)
+            ON CONFLICT (service) DO UPDATE SET from_ms = MIN(from_ms, excluded.from_ms), seq = seq + 1,
+                recent_from_ms = MIN(COALESCE(recent_from_ms, excluded.from_ms), excluded.from_ms)
             """)
         for (service, from) in changes {
             try statement.execute(arguments: [service, from, nowMs])
@@ -105,6 +107,11 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM outage_changes WHERE service = ? AND seq = ?", arguments: [change.service, change.seq])
             // Changed meanwhile: what was committed before this derivation's reads is derived.
             try db.execute(sql: "UPDATE outage_changes SET marked_ms = MAX(marked_ms, ?) WHERE service = ?", arguments: [nowMs, change.service])
+            // Changes came in behind it: the feed starts at the earliest of them (``OutageChange``).
+            try db.execute(sql: """
+                UPDATE outage_changes SET from_ms = recent_from_ms, recent_from_ms = NULL, recent_since_seq = seq
+                WHERE service = ? AND recent_since_seq <= ? AND recent_from_ms IS NOT NULL
+                """, arguments: [change.service, change.seq])
         }
         return stored
     }

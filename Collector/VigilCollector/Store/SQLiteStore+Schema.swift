@@ -280,6 +280,16 @@ extension SQLiteStore {
                 INSERT INTO deferred_state (id, rollups_from, latest_from) VALUES (1, 0, 0);
                 """)
         }
+        migrator.registerMigration("v16") { db in
+            // A derivation that changes came in behind moves the feed's start to the earliest of them
+            // (``OutageChange``): under a steady stream of changes the row was never cleared
+            // and every pass derived again from the first change (issue 20).
+            try db.execute(sql: """
+                ALTER TABLE outage_changes ADD COLUMN recent_from_ms INTEGER;
+                ALTER TABLE outage_changes ADD COLUMN recent_since_seq INTEGER NOT NULL DEFAULT 0;
+                UPDATE outage_changes SET recent_since_seq = seq;
+                """)
+        }
         return migrator
     }
 }

@@ -133,7 +133,7 @@ struct PostgresStoreTests {
         let before = try await StoreMigrations.run(
             storage: .postgres(database.settings), dataDirectory: "/nonexistent", dryRun: true, logger: Self.quiet
         )
-        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates", "v9 rollup deltas", "v10 outage change log"])
+        #expect(before.applied == ["v1 initial schema"] && before.pending == ["v2 collector replicas", "v3 token scopes", "v4 agent clocks", "v5 raw batch minutes", "v6 agent scopes", "v7 stored outages", "v8 ticket updates", "v9 rollup deltas", "v10 outage change log", "v11 outage change start"])
         let store = try await PostgresStore.open(database.settings, logger: Self.quiet)
         // Every service the old data knows is derived once, over its whole history.
         #expect(try await store.outageChanges().map(\.fromMs) == [-(Int64(1) << 62)])
@@ -449,6 +449,7 @@ struct PostgresOutageChangeLogTests {
         let after = try await leader.outageChanges()
         #expect(after.map(\.service) == ["web"], "api is derived; web changed meanwhile")
         #expect(after.first?.markedMs == 400)
+        #expect(after.first?.fromMs == 9_000, "it starts at the change that came after the read, not at the first")
         await leader.close()
         await replica.close()
         await database.drop()

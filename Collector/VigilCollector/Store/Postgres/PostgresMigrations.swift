@@ -198,6 +198,13 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        // A derivation that changes came in behind moves the feed's start to the earliest of them
+        // (``OutageChange``): under a steady stream of changes the row was never cleared and
+        // every pass derived again from the first change.
+        Migration(version: 11, name: "outage change start", sql: [
+            "ALTER TABLE outage_changes ADD COLUMN recent_from_ms BIGINT, ADD COLUMN recent_since_seq BIGINT NOT NULL DEFAULT 0",
+            "UPDATE outage_changes SET recent_since_seq = seq",
+        ]),
     ]
 
     /// The versions applied so far (none on an empty database).

@@ -65,9 +65,10 @@ extension PostgresStore {
                 DELETE FROM outage_change_log WHERE id IN (SELECT id FROM outage_change_log ORDER BY id LIMIT \(Int64(limit)))
                 RETURNING service, from_ms, marked_ms
             ), merged AS (
-                INSERT INTO outage_changes (service, from_ms, seq, marked_ms)
-                SELECT service, MIN(from_ms), 1, MIN(marked_ms) FROM moved GROUP BY service ORDER BY service
-                ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1
+                INSERT INTO outage_changes (service, from_ms, seq, marked_ms, recent_since_seq)
+                SELECT service, MIN(from_ms), 1, MIN(marked_ms), 1 FROM moved GROUP BY service ORDER BY service
+                ON CONFLICT (service) DO UPDATE SET from_ms = LEAST(outage_changes.from_ms, excluded.from_ms), seq = outage_changes.seq + 1,
+                    recent_from_ms = LEAST(outage_changes.recent_from_ms, excluded.from_ms)
             )
             SELECT COUNT(*) FROM moved
             """, logger: logger)
@@ -215,6 +216,11 @@ extension PostgresStore {
             try await connection.query(
                 "UPDATE outage_changes SET marked_ms = GREATEST(marked_ms, \(nowMs)) WHERE service = \(change.service)", logger: logger
             )
+            // Changes came in behind it: the feed starts at the earliest of them (``OutageChange``).
+            try await connection.query("""
+                UPDATE outage_changes SET from_ms = recent_from_ms, recent_from_ms = NULL, recent_since_seq = seq
+                WHERE service = \(change.service) AND recent_since_seq <= \(change.seq) AND recent_from_ms IS NOT NULL
+                """, logger: logger)
         }
         return stored
     }
