@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import VigilCore
 import VigilTestSupport
@@ -157,6 +158,29 @@ struct WriteBehindTests {
         try await Self.compare(behind, immediate, now: now, using: &generator)
         let reopened = try SQLiteStore(path: directory.path + "/behind.sqlite", writeBehind: WriteBehind.Settings())
         try await Self.compare(reopened, immediate, now: now, using: &generator)
+    }
+
+    /// A commit is in the file before its growing tips are in memory: the tracker, reading the feed in
+    /// that moment and the intervals next, would derive without the heartbeats of the change it clears.
+    @Test("the outage feed is returned only once the commits its read can have seen are in memory")
+    func feedWaitsForMemory() async throws {
+        let directory = try TemporaryDirectory("vigil-behind-feed")
+        defer { directory.remove() }
+        let store = try SQLiteStore(path: directory.path + "/feed.sqlite", writeBehind: WriteBehind.Settings())
+        try await store.markOutagesChanged(services: ["web"], fromMs: 1_000, nowMs: 2_000)
+        // As the writer does for an ingest transaction: begun (and here committed), memory not yet updated.
+        store.publication.begin()
+        let inMemory = Atomic<Bool>(false)
+        async let read: Bool = {
+            _ = try await store.outageChanges()
+            return inMemory.load(ordering: .sequentiallyConsistent)
+        }()
+        try await Task.sleep(for: .milliseconds(30))
+        inMemory.store(true, ordering: .sequentiallyConsistent)
+        store.publication.end()
+        #expect(try await read, "returned before the commit's memory was updated")
+        // With nothing in flight it returns at once; a transaction begun after the read is not waited for.
+        #expect(try await store.outageChanges().map(\.fromMs) == [1_000])
     }
 
     /// Batches of eight checks within one minute and far within `checksAfterMs`: only the journal's limit

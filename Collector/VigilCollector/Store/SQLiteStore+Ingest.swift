@@ -50,7 +50,12 @@ extension SQLiteStore {
         let nowMs = inputs.map(\.input.receivedMs).max() ?? 0
         // Once a batch of the transaction defines checks, the plans worked out before it may be stale.
         var defined = false
-        defer { if defined { sessions.invalidate() } }
+        // The feed's readers wait until what this commits is in memory too.
+        publication.begin()
+        defer {
+            if defined { sessions.invalidate() }
+            publication.end()
+        }
         do {
             try db.inTransaction {
                 for planned in inputs {

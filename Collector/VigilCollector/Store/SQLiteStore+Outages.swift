@@ -3,12 +3,16 @@ import GRDB
 import VigilCore
 
 extension SQLiteStore {
+    /// The feed's rows, returned once every commit the read can have seen is in memory too
+    /// (``CommitPublication``): the derivation that follows reads the tips those commits hold.
     public func outageChanges() async throws -> [OutageChange] {
-        try await reading { db in
+        let changes = try await reading { db in
             try Row.fetchAll(db, sql: "SELECT service, from_ms, seq, marked_ms FROM outage_changes ORDER BY service").map { row in
                 OutageChange(service: row[0], fromMs: row[1], seq: row[2], markedMs: row[3])
             }
         }
+        try await publication.waitForCommitsBegun()
+        return changes
     }
 
     /// Nothing to move: ingest writes the feed's rows themselves (one writer, no one waits).

@@ -171,6 +171,8 @@ extension SQLiteStore {
     ) async throws -> (T, Int) {
         do {
             return try await pool.writeWithoutTransaction { db in
+                self.publication.begin()
+                defer { self.publication.end() }
                 var write: DeferredWrite?
                 var value: T?
                 try db.inTransaction {

@@ -11,6 +11,8 @@ public final class SQLiteStore: Store {
     let sessions = SessionCache()
     /// Each check's newest interval, as ingest last wrote it.
     let tips = TipCache()
+    /// Lets the outage feed's reader wait for commits to reach memory.
+    let publication = CommitPublication()
     /// Newest heartbeats, growing tips and minute rollups committed batches changed and the store has not
     /// written yet.
     let writeBehind: WriteBehind
