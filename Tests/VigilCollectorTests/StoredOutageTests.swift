@@ -211,6 +211,44 @@ struct StoredOutageTests {
         #expect(try await store.alerts(sinceMs: 0, limit: 10).count == 2)
     }
 
+    /// Successes after a location's newest heartbeat cannot change an outage unless a stored one reaches
+    /// past them, so ingest records no change for them. An outage a pass is about to write may reach
+    /// past them though: folded while the pass runs, they must still leave a change.
+    @Test("successes folded while a pass derives an outage they undo are derived by the next pass", arguments: StoreEngine.available)
+    func successesDuringPass(engine: StoreEngine) async throws {
+        let harness = try await TestCollector(engine: engine)
+        defer { harness.directory.remove() }
+        let store = harness.collector.store
+        let checks = Self.definitions()
+        let a = try await store.registerAgent(name: "a", tokenHash: "ha", nowMs: 0).id
+        let b = try await store.registerAgent(name: "b", tokenHash: "hb", nowMs: 0).id
+        func beats(_ seconds: StrideThrough<Int>, _ status: CheckStatus) -> [Heartbeat] {
+            seconds.map {
+                Heartbeat(check: 1, timestampMs: Self.start + Int64($0) * 1_000, status: status, latencyUs: 1_000,
+                          code: status == .down ? 503 : 200, message: status == .down ? "HTTP 503" : "")
+            }
+        }
+        // Both locations of svc-1 up for a minute; then a fails for 80 s and recovers, while b's next
+        // minutes (all up) come late. Alone, a makes a majority down; with b up, it does not.
+        _ = try await store.ingest(Self.input(agent: a, seq: 1, checks: checks, beats: beats(stride(from: 0, through: 60, by: 10), .up), receivedMs: Self.start + 60_500))
+        _ = try await store.ingest(Self.input(agent: b, seq: 1, checks: checks, beats: beats(stride(from: 0, through: 60, by: 10), .up), receivedMs: Self.start + 60_500))
+        _ = try await store.ingest(Self.input(
+            agent: a, seq: 2, checks: checks, beats: beats(stride(from: 70, through: 150, by: 10), .down) + beats(stride(from: 160, through: 200, by: 10), .up),
+            receivedMs: Self.start + 200_500
+        ))
+        let late = Self.input(agent: b, seq: 2, checks: checks, beats: beats(stride(from: 70, through: 200, by: 10), .up), receivedMs: Self.start + 200_600)
+        var tracker = Self.tracker(store)
+        tracker.beforeWriting = { _ = try await store.ingest(late) }
+        _ = try await tracker.pass(nowMs: Self.start + 200_700)
+        #expect(try await store.storedOutages(service: "svc-1", overlapping: OutageTracker.everything).count == 1, "derived without b's late minutes")
+        tracker.beforeWriting = nil
+        _ = try await tracker.pass(nowMs: Self.start + 201_000)
+        let nowMs = Self.start + 201_000
+        #expect(try await Self.oracle(store, catalog: ServiceCatalog(), nowMs: nowMs).isEmpty)
+        #expect(try await store.storedOutages(service: "svc-1", overlapping: OutageTracker.everything).isEmpty, "b's successes undo it")
+        #expect(try await store.outageChanges().isEmpty)
+    }
+
     @Test("changes that come in while a derivation runs move the feed's start to the earliest of them", arguments: StoreEngine.available)
     func feedStartMoves(engine: StoreEngine) async throws {
         let harness = try await TestCollector(engine: engine)

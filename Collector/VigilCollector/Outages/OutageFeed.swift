@@ -15,6 +15,8 @@ public final class OutageFeed: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Services a pass is deriving: their outages may be about to reach further than the stored ends.
+    private let deriving = Mutex<[String: Int]>([:])
     private let changed = Atomic<Bool>(false)
     private let ruleChanges = Mutex(Set<String>())
     private let alerted = Atomic<Bool>(false)
@@ -42,10 +44,28 @@ public final class OutageFeed: Sendable {
     /// (``OutageLedger/mayChange(tip:firstMs:allSucceeded:successThreshold:latestOutageEndMs:)``).
     func mustRecord(service: String, tip: StateInterval?, firstMs: Int64, allSucceeded: Bool) -> Bool {
         let (loaded, latest) = state.withLock { ($0.loaded, $0.latestEnds[service]) }
-        guard loaded else { return true }
+        guard loaded, deriving.withLock({ $0[service] == nil }) else { return true }
         return OutageLedger.mayChange(
             tip: tip, firstMs: firstMs, allSucceeded: allSucceeded, successThreshold: successThreshold(service), latestOutageEndMs: latest
         )
+    }
+
+    /// A pass read these services from the change feed and derives them: until ``endDeriving(_:)``,
+    /// every fold of theirs is recorded. The outages the pass writes may reach past the stored ends the
+    /// filter knows, so a batch it did not see (committed after its reads) must leave a change for the
+    /// next pass. The store's feed read calls this before it waits for the commits in flight, so a batch
+    /// judged without it is in what the pass reads.
+    func beginDeriving(_ services: some Sequence<String>) {
+        deriving.withLock { for service in services { $0[service, default: 0] += 1 } }
+    }
+
+    /// The pass that began deriving these has written (or failed): the stored ends are current again.
+    func endDeriving(_ services: some Sequence<String>) {
+        deriving.withLock { counts in
+            for service in services {
+                if let count = counts[service], count > 1 { counts[service] = count - 1 } else { counts[service] = nil }
+            }
+        }
     }
 
     /// Raised by a commit that recorded changes; the tracker takes it.

@@ -99,7 +99,8 @@ public struct OutageTracker: Service {
     @discardableResult
     public func pass(nowMs: Int64) async throws -> [AlertEvent] {
         var work: [String: Work] = [:]
-        let changes = try await store.outageChanges()
+        let changes = try await store.outageChanges(deriving: true)
+        defer { store.outageFeed.endDeriving(changes.map(\.service)) }
         for change in changes {
             work[change.service] = Work(change: change, fromMs: change.fromMs, changedAtMs: change.markedMs)
         }
@@ -162,7 +163,9 @@ public struct OutageTracker: Service {
     /// for stored outages (`vigil-collector rebuild-outages`), and what the tests compare the live path
     /// with.
     public func rebuild(nowMs: Int64) async throws -> RebuildSummary {
-        let changes = Dictionary(try await store.outageChanges().map { ($0.service, $0) }, uniquingKeysWith: { $1 })
+        let read = try await store.outageChanges(deriving: true)
+        defer { store.outageFeed.endDeriving(read.map(\.service)) }
+        let changes = Dictionary(read.map { ($0.service, $0) }, uniquingKeysWith: { $1 })
         let services = Set(try await store.services()).union(catalog.services.keys).union(try await store.latestOutageEnds().keys)
         let context = try await Context(store: store, catalog: catalog, nowMs: nowMs)
         var summary = RebuildSummary()

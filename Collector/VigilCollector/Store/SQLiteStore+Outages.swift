@@ -4,13 +4,16 @@ import VigilCore
 
 extension SQLiteStore {
     /// The feed's rows, returned once every commit the read can have seen is in memory too
-    /// (``CommitPublication``): the derivation that follows reads the tips those commits hold.
-    public func outageChanges() async throws -> [OutageChange] {
+    /// (``CommitPublication``): the derivation that follows reads the tips those commits hold. For a
+    /// derivation their services are marked as being derived first (``OutageFeed/beginDeriving(_:)``): a batch folded
+    /// before the mark has committed when this returns, one after it records its change.
+    public func outageChanges(deriving: Bool) async throws -> [OutageChange] {
         let changes = try await reading { db in
             try Row.fetchAll(db, sql: "SELECT service, from_ms, seq, marked_ms FROM outage_changes ORDER BY service").map { row in
                 OutageChange(service: row[0], fromMs: row[1], seq: row[2], markedMs: row[3])
             }
         }
+        if deriving { outageFeed.beginDeriving(changes.map(\.service)) }
         try await publication.waitForCommitsBegun()
         return changes
     }

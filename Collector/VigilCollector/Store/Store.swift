@@ -147,8 +147,9 @@ public protocol AlertStore: Sendable {
 public protocol OutageStore: Sendable {
     /// What ingest shares with the outage tracker in memory.
     var outageFeed: OutageFeed { get }
-    /// The change feed: services to derive again.
-    func outageChanges() async throws -> [OutageChange]
+    /// The change feed: services to derive again. With `deriving`, the caller derives them next and
+    /// ends with ``OutageFeed/endDeriving(_:)``: until then every fold of theirs is recorded.
+    func outageChanges(deriving: Bool) async throws -> [OutageChange]
     /// Moves changes ingest set aside into the feed's rows, returning how many it moved, so they stay
     /// few while nothing reads the feed (PostgreSQL: the change log each batch appends to; SQLite:
     /// nothing is set aside, 0). Any replica may call it at any time (``DeltaCompactor`` does).
@@ -169,6 +170,11 @@ public protocol OutageStore: Sendable {
     /// task is cancelled, so that the tracker derives them at once instead of at its next poll. Returns
     /// at once where no other process writes the store (SQLite: this process's commits raise it).
     func followOutageChanges() async throws
+}
+
+extension OutageStore {
+    /// The change feed, read only (``outageChanges(deriving:)``).
+    public func outageChanges() async throws -> [OutageChange] { try await outageChanges(deriving: false) }
 }
 
 /// Maintenance windows added through the API.

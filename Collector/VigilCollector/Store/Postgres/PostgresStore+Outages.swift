@@ -6,8 +6,8 @@ import VigilCore
 extension PostgresStore {
     /// The change feed, after merging the changes ingest appended so far (``mergeOutageChanges(_:limit:logger:)``):
     /// waits for a merge another replica is making, so what the log held before this call is in the rows read.
-    public func outageChanges() async throws -> [OutageChange] {
-        try await transaction("reading the outage change feed") { connection, logger in
+    public func outageChanges(deriving: Bool) async throws -> [OutageChange] {
+        let changes = try await transaction("reading the outage change feed") { connection, logger in
             try await Self.lock(connection, .outageChanges, wait: true, logger: logger)
             while try await Self.mergeOutageChanges(connection, limit: Self.compactionChunk, logger: logger) == Self.compactionChunk {}
             var changes: [OutageChange] = []
@@ -18,6 +18,9 @@ extension PostgresStore {
             }
             return changes
         }
+        // This replica's own batches record their changes while the pass derives (``OutageFeed/beginDeriving(_:)``).
+        if deriving { outageFeed.beginDeriving(changes.map(\.service)) }
+        return changes
     }
 
     public func markOutagesChanged(services: [String], fromMs: Int64, nowMs: Int64) async throws {
