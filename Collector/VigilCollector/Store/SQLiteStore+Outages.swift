@@ -14,7 +14,13 @@ extension SQLiteStore {
             }
         }
         if deriving { outageFeed.beginDeriving(changes.map(\.service)) }
-        try await publication.waitForCommitsBegun()
+        do {
+            try await publication.waitForCommitsBegun()
+        } catch {
+            // Cancelled: no pass follows to end the mark.
+            if deriving { outageFeed.endDeriving(changes.map(\.service)) }
+            throw error
+        }
         return changes
     }
 
