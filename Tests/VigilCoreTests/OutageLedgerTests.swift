@@ -52,15 +52,6 @@ struct OutageLedgerTests {
         #expect(OutageLedger.unsettledStart(runs: [], spanStartMs: 100, confirmation: two) == nil)
     }
 
-    @Test("a streak ends at the last touching run of its kind")
-    func streakEnd() {
-        #expect(OutageLedger.streakEnd([run(.down, 50, 150), run(.down, 150, 200), run(.up, 200, 300)]) == 200)
-        #expect(OutageLedger.streakEnd([run(.up, 50, 150), run(.degraded, 150, 200), run(.down, 200, 300)]) == 200, "degraded is a success")
-        #expect(OutageLedger.streakEnd([run(.down, 50, 150), run(.down, 160, 200)]) == 150, "a gap ends it")
-        #expect(OutageLedger.streakEnd([run(.unknown, 50, 150), run(.unknown, 150, 200)]) == 150, "unknown runs are streaks of their own")
-        #expect(OutageLedger.streakEnd([]) == Int64.min)
-    }
-
     @Test("reconcile writes new and changed outages, removes those the data no longer holds, leaves the rest")
     func reconcile() {
         let stored = [outage(10, 20), outage(100, 200), outage(300, 400, ongoing: true), outage(500, 600)]

@@ -105,15 +105,8 @@ public struct OutageTracker: Service {
             work[change.service] = Work(change: change, fromMs: change.fromMs, changedAtMs: change.markedMs)
         }
         store.outageFeed.noteChanged(changes.map(\.service))
-        // An ongoing outage whose data ran out is derived again from its start, with its service's change
-        // if it has one (whose span need not reach back to it).
-        for outage in try await store.ongoingOutages() where outage.range.endMs < nowMs {
-            if var changed = work[outage.service] {
-                changed.fromMs = min(changed.fromMs, outage.range.startMs)
-                work[outage.service] = changed
-            } else {
-                work[outage.service] = Work(change: nil, fromMs: outage.range.startMs, changedAtMs: nowMs)
-            }
+        for outage in try await store.ongoingOutages() where outage.range.endMs < nowMs && work[outage.service] == nil {
+            work[outage.service] = Work(change: nil, fromMs: outage.range.startMs, changedAtMs: nowMs)
         }
         guard !work.isEmpty else { return [] }
         let context = try await Context(store: store, catalog: catalog, nowMs: nowMs)
@@ -197,89 +190,41 @@ public struct OutageTracker: Service {
     /// Reads what a change needs and derives the service's outages over it.
     ///
     /// The span starts ``lookbackMs`` before the change and moves back until nothing before it can
-    /// change what is found after it: no stored outage reaches across its start, no check's streak that
-    /// runs across the start reaches the changed data (its first failure, its confirmation instant and
-    /// its message may have changed, and with them outages before the start), and the service is not
-    /// down at the start. A check whose streak across the start ends before the changed data is read
-    /// back to the streak's beginning on its own, for its state at the start
-    /// (``OutageLedger/unsettledStart(runs:spanStartMs:confirmation:)``), without moving the span: its
-    /// history is what the last derivation saw. Every location is then right from the start on, the
-    /// service's state at each moment follows from theirs at that moment, and the outages found after a
-    /// start where the service was not down are those the whole history gives.
-    ///
-    /// Until 2026-12 the span moved back to every check's unsettled streak, and again for the checks
-    /// unsettled at the new start: with many locations each failing now and then one of them almost
-    /// always is, and a pass derived the service's whole history.
+    /// change what is found after it: no stored outage reaches across its start, and no check's first
+    /// streak may go on before it (``OutageLedger/unsettledStart(runs:spanStartMs:confirmation:)``).
+    /// Every check is then in a known state at the start, so the outages found after it are those the
+    /// whole history gives.
     func plan(service: String, _ work: Work, context: Context) async throws -> Plan {
         let policy = catalog.policy(for: service)
         let checks = try await store.checks(service: service)
         var start = work.fromMs - lookbackMs
         var stored: [Outage] = []
-        var history: ServiceHistory
-        var span: TimeRange
+        var runs: [Int64: [StateInterval]] = [:]
         while true {
-            stored = try await store.storedOutages(service: service, overlapping: TimeRange(startMs: start, endMs: Self.everything.endMs))
-            let wanted = OutageLedger.spanStart(fromMs: start + lookbackMs, stored: stored, lookbackMs: lookbackMs)
+            let span = TimeRange(startMs: start, endMs: Self.everything.endMs)
+            stored = try await store.storedOutages(service: service, overlapping: span)
+            let wanted = OutageLedger.spanStart(fromMs: work.fromMs, stored: stored, lookbackMs: lookbackMs)
             if wanted < start {
                 start = wanted
                 continue
             }
-            let settled = try await settledRuns(checks, from: start, changedFromMs: work.fromMs, confirmation: policy.confirmation)
-            if let earlier = settled.changedStreakStart, earlier > Self.everything.startMs {
-                start = max(Self.everything.startMs, earlier - lookbackMs)
-                continue
-            }
-            let locations = checks.map { check in
-                LocationHistory(
-                    name: "\(check.agentName)/\(check.definition.name)", intervalMs: Int64(check.definition.intervalMs),
-                    runs: settled.runs[check.id] ?? []
-                )
-            }
-            let dataEnd = settled.runs.values.compactMap { $0.last?.endMs }.max() ?? start
-            span = TimeRange(startMs: start, endMs: max(context.nowMs + 1, dataEnd))
-            history = ServiceHistory(locations: locations, confirmation: policy.confirmation, quorum: policy.quorum, span: span)
-            // Down at the start: the outage began before it.
-            guard let first = history.segments.first, first.status == .down, first.range.startMs == start,
-                  start > Self.everything.startMs
-            else { break }
-            let downSince = history.locations.compactMap { location in
-                location.timeline.segments.first { $0.range.startMs <= start && start < $0.range.endMs && $0.status == .down }?.range.startMs
-            }.min() ?? start
-            start = max(Self.everything.startMs, min(downSince, start) - lookbackMs)
+            runs = checks.isEmpty ? [:] : try await store.intervals(checkIDs: checks.map(\.id), overlapping: span)
+            let unsettled = runs.values.compactMap {
+                OutageLedger.unsettledStart(runs: $0, spanStartMs: start, confirmation: policy.confirmation)
+            }.min()
+            guard let unsettled, unsettled > Self.everything.startMs else { break }
+            start = max(Self.everything.startMs, unsettled - lookbackMs)
         }
+        let locations = checks.map { check in
+            LocationHistory(name: "\(check.agentName)/\(check.definition.name)", intervalMs: Int64(check.definition.intervalMs), runs: runs[check.id] ?? [])
+        }
+        let dataEnd = runs.values.compactMap { $0.last?.endMs }.max() ?? start
+        let span = TimeRange(startMs: start, endMs: max(context.nowMs + 1, dataEnd))
+        let history = ServiceHistory(locations: locations, confirmation: policy.confirmation, quorum: policy.quorum, span: span)
         let derived = history.outages(
             service: service, span: span, maintenance: context.maintenance.filter { $0.covers(service: service) }, nowMs: context.nowMs
         )
         return Plan(changes: OutageLedger.reconcile(stored: stored, derived: derived, spanStartMs: start), derived: derived, stored: stored)
-    }
-
-    /// Each check's runs from `start` on, and the earliest start of a streak across `start` that
-    /// reaches `changedFromMs` (the span must start before it; `nil` when none does). A check whose
-    /// streak across `start` ends before the change is read back alone as far as its state at `start`
-    /// needs.
-    func settledRuns(
-        _ checks: [CheckRecord], from start: Int64, changedFromMs: Int64, confirmation: Confirmation
-    ) async throws -> (runs: [Int64: [StateInterval]], changedStreakStart: Int64?) {
-        guard !checks.isEmpty else { return ([:], nil) }
-        var runs = try await store.intervals(checkIDs: checks.map(\.id), overlapping: TimeRange(startMs: start, endMs: Self.everything.endMs))
-        var changedStreakStart: Int64?
-        for check in checks {
-            guard let unsettled = OutageLedger.unsettledStart(runs: runs[check.id] ?? [], spanStartMs: start, confirmation: confirmation) else {
-                continue
-            }
-            if OutageLedger.streakEnd(runs[check.id] ?? []) >= changedFromMs {
-                changedStreakStart = min(changedStreakStart ?? unsettled, unsettled)
-                continue
-            }
-            var checkStart = start
-            var next: Int64? = unsettled
-            while let back = next, back > Self.everything.startMs {
-                checkStart = max(Self.everything.startMs, back - lookbackMs)
-                runs[check.id] = try await store.intervals(checkID: check.id, overlapping: TimeRange(startMs: checkStart, endMs: Self.everything.endMs))
-                next = OutageLedger.unsettledStart(runs: runs[check.id] ?? [], spanStartMs: checkStart, confirmation: confirmation)
-            }
-        }
-        return (runs, changedStreakStart)
     }
 
     /// Derives one service: what to write (`nil` when nothing), with the alert events it would raise.

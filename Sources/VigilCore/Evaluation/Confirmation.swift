@@ -147,7 +147,7 @@ public struct LocationTimeline: Sendable {
 }
 
 /// How a run counts towards a confirmation streak.
-enum StreakKind {
+private enum StreakKind {
     case success, failure, unknown
 
     init(_ status: CheckStatus) {

@@ -106,20 +106,6 @@ public enum OutageLedger {
         return beats < Int64(confirmation.successThreshold) ? first.startMs : nil
     }
 
-    /// Where the streak begun by the first of `runs` (sorted) ends: the end of the last run touching it
-    /// with the same kind of status (success, failure; an unknown run is a streak of its own).
-    public static func streakEnd(_ runs: [StateInterval]) -> Int64 {
-        guard let first = runs.first else { return Int64.min }
-        let kind = StreakKind(first.status)
-        var end = first.endMs
-        var index = 1
-        while kind != .unknown, index < runs.count, runs[index].startMs == end, StreakKind(runs[index].status) == kind {
-            end = runs[index].endMs
-            index += 1
-        }
-        return end
-    }
-
     /// What to write so the stored outages starting at or after `spanStartMs` become `derived`.
     public struct Changes: Sendable, Hashable {
         /// Outages to insert or replace (new, or differing from the stored one with the same start).
